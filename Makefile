@@ -1,0 +1,86 @@
+# adaptswap - adaptive swap for small Linux VMs
+#
+#   make            build user space (dynamic, into build/host)
+#   make check      install what is missing (apt), build everything, run all tests
+#   make deps       only install what is missing
+#   make kmod       build adaptswap.ko for each kernel in KERNELS
+#   make guest SUITE=path.bats [KERNEL=bookworm]   run one suite in a guest
+#   make clean      remove build/ (keeps the download cache .cache/)
+#   make distclean  remove build/ and .cache/
+#
+# KERNELS lists Debian suites whose cloud kernels the guests boot:
+#   bookworm (6.1) and bookworm-backports (6.12) by default.
+# V=1 shows the commands.
+
+VERSION  := $(shell cat VERSION)
+KERNELS  ?= bookworm bookworm-backports
+KERNEL   ?= bookworm
+BUILD    ?= $(CURDIR)/build
+export ADAPTSWAP_BUILD := $(BUILD)
+CC       ?= cc
+TEST_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Itests/lib \
+	       -Iuserspace/lib
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory
+endif
+
+all: userspace
+
+deps:
+	$(Q)tests/deps.sh check
+
+userspace:
+	$(Q)$(MAKE) -C userspace O=$(BUILD)/host
+	$(Q)$(MAKE) -C userspace O=$(BUILD)/static STATIC=1
+
+# --- kernels, module, guest images ------------------------------------
+kernels:
+	$(Q)for k in $(KERNELS); do tests/vm/kernel.sh $$k || exit 1; done
+
+kmod: kernels
+	$(Q)for k in $(KERNELS); do tests/vm/build-kmod $$k || exit 1; done
+
+initramfs: userspace kmod
+	$(Q)for k in $(KERNELS); do tests/vm/build-initramfs $$k || exit 1; done
+
+guest: deps
+	$(Q)$(MAKE) initramfs KERNELS=$(KERNEL)
+	tests/vm/run-guest -k $(KERNEL) $(SUITE)
+
+# --- unit tests ---------------------------------------------------------
+UNIT_TESTS := $(BUILD)/tests/lib_test
+ifneq ($(wildcard kmod/level.c),)
+UNIT_TESTS += $(BUILD)/tests/level_test
+endif
+
+$(BUILD)/tests/level_test: tests/kmod/level_test.c kmod/level.c kmod/level.h tests/lib/tap.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -Ikmod -o $@ tests/kmod/level_test.c kmod/level.c
+
+$(BUILD)/tests/lib_test: tests/userspace/lib_test.c userspace | userspace
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ tests/userspace/lib_test.c \
+		$(BUILD)/host/lib/libadaptswap.a $$(pkg-config --libs libnl-genl-3.0)
+
+unit: userspace $(UNIT_TESTS)
+
+# --- everything -------------------------------------------------------
+lint:
+	$(Q)shellcheck -x tests/run-checks tests/deps.sh tests/vm/*.sh tests/vm/run-guest \
+		tests/vm/build-initramfs tests/vm/build-kmod tests/vm/guest-init .ci/run
+
+check: deps
+	$(Q)$(MAKE) lint unit initramfs
+	$(Q)KERNELS="$(KERNELS)" tests/run-checks
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf .cache
+
+.PHONY: all deps userspace kernels kmod initramfs guest unit lint check clean distclean

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# Meta-tests of the guest bench: every way a guest run can go wrong must
+# make it fail, and the positive control must pass.  Boots real guests.
+
+load ../lib/helpers
+
+setup() {
+	requires host qemu
+	[ -s "$BUILD/guest/${KERNEL:-bookworm}/initramfs.cpio.gz" ] ||
+		skip "requires a built initramfs (make check builds it)"
+	RG="$REPO/tests/vm/run-guest -k ${KERNEL:-bookworm}"
+	M=$REPO/tests/vm/meta
+}
+
+@test "positive control: a passing suite passes" {
+	run $RG "$M/pass.meta.bats"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"ok 2 the guest has the disk mounted"* ]]
+}
+
+@test "a failing bats case fails the run" {
+	run $RG "$M/fail.meta.bats"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"not ok 2 this one fails"* ]]
+	[[ $output == *"not ok - guest fail.meta.bats"*"suite failed in the guest"* ]]
+}
+
+@test "a kernel WARN fails the run" {
+	run $RG "$M/warn.meta.bats"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"not ok - guest warn.meta.bats"* ]]
+	[[ $output == *"guest kernel reported: WARNING: "*"adaptswap_selftest_warn"* ]]
+}
+
+@test "a guest that hangs is killed and fails" {
+	run $RG --timeout 30 "$M/hang.meta.bats"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"guest hung: killed after 30s"* ]]
+}
+
+@test "a guest that never runs its suite fails" {
+	run $RG --no-suite "$M/pass.meta.bats"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"never reported the end of its suite"* ]]
+}
+
+@test "a kernel panic during the suite fails the run" {
+	run $RG "$M/panic.meta.bats"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"not ok - guest panic.meta.bats"* ]]
+}
+
+@test "a suite with no test case fails the run" {
+	run $RG "$M/empty.meta.bats"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"suite ran no test"* ]]
+}
+
+@test "a missing suite fails the run" {
+	printf '@test "x" { true; }\n' > "$BATS_TEST_TMPDIR/gone.bats"
+	run $RG --append "astest_suite=/tests/none.bats" "$BATS_TEST_TMPDIR/gone.bats"
+	echo "$output"
+	[ "$status" -eq 1 ]
+}
