@@ -5,6 +5,7 @@
 #   make deps       only install what is missing
 #   make kmod       build adaptswap.ko for each kernel in KERNELS
 #   make guest SUITE=path.bats [KERNEL=bookworm]   run one suite in a guest
+#   make bench-kmod event latency and idle cost of the module (figures)
 #   make clean      remove build/ (keeps the download cache .cache/)
 #   make distclean  remove build/ and .cache/
 #
@@ -19,7 +20,7 @@ BUILD    ?= $(CURDIR)/build
 export ADAPTSWAP_BUILD := $(BUILD)
 CC       ?= cc
 TEST_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Itests/lib \
-	       -Iuserspace/lib
+	       -Iuserspace/lib $(shell pkg-config --cflags libnl-genl-3.0)
 
 ifeq ($(V),1)
 Q :=
@@ -36,6 +37,16 @@ deps:
 userspace:
 	$(Q)$(MAKE) -C userspace O=$(BUILD)/host
 	$(Q)$(MAKE) -C userspace O=$(BUILD)/static STATIC=1
+	$(Q)$(MAKE) tools
+
+# Test tools, static, installed into the guests with the user space.
+TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/static/bin/adaptswap-%,$(wildcard tests/tools/*.c))
+$(BUILD)/static/bin/adaptswap-%: tests/tools/%.c userspace/lib/adaptswap.h $(BUILD)/static/lib/libadaptswap.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -O2 -static -o $@ $< $(BUILD)/static/lib/libadaptswap.a \
+		-lnl-genl-3 -lnl-3 -lpthread -lm 2>$@.log; rc=$$?; \
+		grep -v -e 'statically linked applications' -e 'in function' $@.log >&2; rm -f $@.log; exit $$rc
+tools: $(TOOLS)
 
 # --- kernels, module, guest images ------------------------------------
 kernels:
@@ -50,6 +61,15 @@ initramfs: userspace kmod
 guest: deps
 	$(Q)$(MAKE) initramfs KERNELS=$(KERNEL)
 	tests/vm/run-guest -k $(KERNEL) $(SUITE)
+
+# Benchmarks print figures; they never fail on a timing.
+bench-kmod: deps
+	$(Q)$(MAKE) initramfs
+	$(Q)for k in $(KERNELS); do \
+		for s in tests/kmod/*.bench.bats; do \
+			tests/vm/run-guest -k $$k $$s | grep -E '^(# |not ok)' || exit 1; \
+		done; \
+	done
 
 # --- unit tests ---------------------------------------------------------
 UNIT_TESTS := $(BUILD)/tests/lib_test
@@ -83,4 +103,5 @@ clean:
 distclean: clean
 	rm -rf .cache
 
-.PHONY: all deps userspace kernels kmod initramfs guest unit lint check clean distclean
+.PHONY: tools
+.PHONY: bench-kmod all deps userspace kernels kmod initramfs guest unit lint check clean distclean

@@ -24,3 +24,53 @@ requires() {
 
 # Run a command as the unprivileged user (uid 1000) in the guest.
 as_user() { su -s /bin/bash user -c "$(printf '%q ' "$@")"; }
+
+# --- adaptswap.ko helpers (guest) ---
+SYS=/sys/kernel/adaptswap
+
+load_module() {
+	grep -q '^adaptswap ' /proc/modules || modprobe adaptswap
+	[ -d "$SYS" ]
+}
+
+unload_module() {
+	! grep -q '^adaptswap ' /proc/modules || rmmod adaptswap
+}
+
+# Write VALUE (exactly, no newline added) to a sysfs file in one write(2);
+# returns the writer's status.  bash's printf may split a value at a
+# newline, so such values go through dd.
+sysfs_write() {
+	if [[ $2 != *$'\n'* ]]; then
+		printf '%s' "$2" > "$1"
+		return
+	fi
+	local tmp rc
+	tmp=$(mktemp)
+	printf '%s' "$2" > "$tmp"
+	dd if="$tmp" of="$1" bs=4096 count=1 status=none 2>&1 | sed 's/^dd: //' >&2
+	rc=${PIPESTATUS[0]}
+	rm -f "$tmp"
+	return "$rc"
+}
+
+# Wait up to $1 seconds for command "$@" to succeed.
+wait_for() {
+	local t=$1 i
+	shift
+	for ((i = 0; i < t * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Start "adaptswapctl events --json" in the background, writing to $1;
+# returns once it is subscribed.  Its pid is in $EVENTS_PID.
+start_events() {
+	local out=$1
+	shift
+	adaptswapctl events --json "$@" > "$out" 2> "$out.err" 3>&- &
+	EVENTS_PID=$!
+	wait_for 10 grep -q 'listening' "$out.err"
+}

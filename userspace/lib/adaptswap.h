@@ -2,14 +2,23 @@
 /*
  * libadaptswap - client library for the adaptswap generic-netlink family.
  *
- * Every function that can fail returns 0 or a negative errno value; the
- * handle then holds a readable message (adaptswap_errmsg()), which includes
- * the kernel's extended-ack text when it sent one.
+ *	struct adaptswap *as;
+ *	if (adaptswap_open(&as) < 0) ...           resolves (and autoloads) the family
+ *	adaptswap_get(as, &status);                 level, memory, knobs, counters
+ *	adaptswap_set(as, settings, n);             needs CAP_NET_ADMIN
+ *	adaptswap_subscribe(as);                    join the "events" group
+ *	adaptswap_dispatch(as, callback, arg);      receive; poll adaptswap_event_fd()
+ *	adaptswap_close(as);
+ *
+ * Every function that can fail returns 0 (or a count) or a negative errno
+ * value; adaptswap_errmsg() then holds a readable message that includes the
+ * kernel's extended-ack text when it sent one ("kernel reports: ...").
+ * The protocol itself is documented in <linux/adaptswap.h>.
  */
 #ifndef ADAPTSWAP_LIB_H
 #define ADAPTSWAP_LIB_H
 
-#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/adaptswap.h>
 
@@ -17,14 +26,119 @@
 extern "C" {
 #endif
 
-const char *adaptswap_lib_version(void);
+/* The knobs, in the order of their attributes (ADAPTSWAP_A_ENABLED + i). */
+enum adaptswap_knob {
+	ADAPTSWAP_KNOB_ENABLED,
+	ADAPTSWAP_KNOB_LOW_PCT,
+	ADAPTSWAP_KNOB_MEDIUM_PCT,
+	ADAPTSWAP_KNOB_CRITICAL_PCT,
+	ADAPTSWAP_KNOB_HYSTERESIS_PCT,
+	ADAPTSWAP_KNOB_SAMPLE_IDLE_MS,
+	ADAPTSWAP_KNOB_SAMPLE_FAST_MS,
+	ADAPTSWAP_KNOB_EVENT_INTERVAL_MS,
+	ADAPTSWAP_NR_KNOBS
+};
 
-/* "none", "low", "medium", "critical"; "?" when out of range. */
-const char *adaptswap_level_name(int level);
-/* Level number for a name, or -1. */
-int adaptswap_level_parse(const char *name);
+/* The counters, in the order of their attributes (ADAPTSWAP_A_EVENTS_SENT + i). */
+enum adaptswap_counter {
+	ADAPTSWAP_COUNTER_EVENTS_SENT,
+	ADAPTSWAP_COUNTER_EVENTS_DROPPED,
+	ADAPTSWAP_COUNTER_KSWAPD_WAKEUPS,
+	ADAPTSWAP_COUNTER_DIRECT_RECLAIMS,
+	ADAPTSWAP_COUNTER_OOM_KILLS,
+	ADAPTSWAP_COUNTER_SAMPLES,
+	ADAPTSWAP_COUNTER_SHRINKER_CALLS,
+	ADAPTSWAP_NR_COUNTERS
+};
+
+/* Rates of the last sample, pages (or stalls) per second. */
+enum adaptswap_rate {
+	ADAPTSWAP_RATE_SCAN,
+	ADAPTSWAP_RATE_STALL,
+	ADAPTSWAP_RATE_SWAPIN,
+	ADAPTSWAP_RATE_SWAPOUT,
+	ADAPTSWAP_RATE_REFAULT,
+	ADAPTSWAP_NR_RATES
+};
+
+struct adaptswap_status {
+	int level;			/* enum adaptswap_level */
+	uint64_t timestamp_ns;		/* CLOCK_MONOTONIC when built */
+	uint64_t seq;			/* sequence number of the last event */
+	uint64_t mem_total_kb, mem_avail_kb, swap_free_kb;
+	uint64_t rates[ADAPTSWAP_NR_RATES];
+	uint32_t knobs[ADAPTSWAP_NR_KNOBS];
+	uint64_t counters[ADAPTSWAP_NR_COUNTERS];
+	char version[64];
+};
+
+struct adaptswap_event {
+	int type;			/* enum adaptswap_event_type */
+	int level, prev_level;		/* enum adaptswap_level */
+	int cause;			/* enum adaptswap_cause */
+	uint64_t timestamp_ns;		/* CLOCK_MONOTONIC when the kernel built it */
+	uint64_t received_ns;		/* CLOCK_MONOTONIC when the library parsed it */
+	uint64_t seq;
+	uint64_t mem_total_kb, mem_avail_kb, swap_free_kb;
+	uint64_t rates[ADAPTSWAP_NR_RATES];
+};
+
+struct adaptswap_setting {
+	enum adaptswap_knob knob;
+	uint32_t value;
+};
+
+struct adaptswap;
+
+/* 0, or -ENOENT when the module is not loaded and cannot be autoloaded. */
+int adaptswap_open(struct adaptswap **out);
+void adaptswap_close(struct adaptswap *as);
+const char *adaptswap_errmsg(const struct adaptswap *as);
+
+int adaptswap_get(struct adaptswap *as, struct adaptswap_status *st);
+/* All or nothing: the kernel validates the settings together. */
+int adaptswap_set(struct adaptswap *as, const struct adaptswap_setting *s,
+		  size_t n);
+
+/*
+ * For protocol tests and tools: send command cmd with an already encoded
+ * attribute payload (struct nlattr stream) and wait for the kernel's answer.
+ * A GET reply, if any, is parsed into st (may be NULL).
+ */
+int adaptswap_request_raw(struct adaptswap *as, int cmd, const void *attrs,
+			  size_t len, struct adaptswap_status *st);
+
+int adaptswap_subscribe(struct adaptswap *as);
+/* File descriptor to poll(2) for events (after adaptswap_subscribe()). */
+int adaptswap_event_fd(const struct adaptswap *as);
+/* Called for each event; a non-zero return stops adaptswap_dispatch(). */
+typedef int (*adaptswap_event_cb)(const struct adaptswap_event *ev, void *arg);
+/*
+ * Receive what is pending (blocks when nothing is, unless nonblocking was
+ * chosen) and call cb for each event.  Returns the number of events, or
+ * -ENOBUFS when the socket overran (events were lost: sequence numbers tell
+ * how many), or another negative errno.
+ */
+int adaptswap_dispatch(struct adaptswap *as, adaptswap_event_cb cb, void *arg);
+int adaptswap_set_nonblocking(struct adaptswap *as, int nonblocking);
+
+/* Names: levels, causes and event types as in the uapi header. */
+const char *adaptswap_lib_version(void);
+const char *adaptswap_level_name(int level);	/* "none" ... "critical", "?" */
+int adaptswap_level_parse(const char *name);	/* -1 if unknown */
 const char *adaptswap_cause_name(int cause);
 const char *adaptswap_event_type_name(int type);
+const char *adaptswap_knob_name(int knob);	/* sysfs file name, NULL if none */
+int adaptswap_knob_parse(const char *name);	/* -1 if unknown */
+const char *adaptswap_counter_name(int counter);
+const char *adaptswap_rate_name(int rate);
+
+/*
+ * Parse "KEY=VALUE" into a setting: 0, or -EINVAL with a message in err
+ * (unknown key, missing '=', value not a plain decimal or above 2^32-1).
+ */
+int adaptswap_setting_parse(const char *arg, struct adaptswap_setting *s,
+			    char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel-version difference lives here.  The rest of the module is
+ * written against the newest API.  This header is force-included (-include)
+ * into every object by Kbuild, which also sets the ADAPTSWAP_HAVE_* flags by
+ * grepping the target kernel's headers (no LINUX_VERSION_CODE checks: Debian
+ * backports API changes inside a stable series).
+ *
+ *   ADAPTSWAP_HAVE_SHRINKER_ALLOC	shrinker_alloc/register/free (6.7+)
+ *   ADAPTSWAP_HAVE_SHRINKER_NAME	register_shrinker(s, fmt, ...) (6.0+)
+ *   ADAPTSWAP_HAVE_GENL_RESV_START_OP	genl_family.resv_start_op (6.1+)
+ *   ADAPTSWAP_HAVE_CONST_RANGE_PTR	nla_policy.range is a const pointer
+ */
+#ifndef ADAPTSWAP_COMPAT_H
+#define ADAPTSWAP_COMPAT_H
+
+/* linux/shrinker.h is not self-contained before 6.7: take it via mm.h */
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+/* --- shrinker ---------------------------------------------------------- */
+
+#ifdef ADAPTSWAP_HAVE_SHRINKER_ALLOC
+
+static inline struct shrinker *
+compat_shrinker_create(const char *name,
+		       unsigned long (*count)(struct shrinker *,
+					      struct shrink_control *),
+		       unsigned long (*scan)(struct shrinker *,
+					     struct shrink_control *))
+{
+	struct shrinker *s = shrinker_alloc(0, "%s", name);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	shrinker_register(s);
+	return s;
+}
+
+static inline void compat_shrinker_destroy(struct shrinker *s)
+{
+	shrinker_free(s);
+}
+
+#else /* !ADAPTSWAP_HAVE_SHRINKER_ALLOC */
+
+static inline struct shrinker *
+compat_shrinker_create(const char *name,
+		       unsigned long (*count)(struct shrinker *,
+					      struct shrink_control *),
+		       unsigned long (*scan)(struct shrinker *,
+					     struct shrink_control *))
+{
+	struct shrinker *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	int ret;
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+#ifdef ADAPTSWAP_HAVE_SHRINKER_NAME
+	ret = register_shrinker(s, "%s", name);
+#else
+	ret = register_shrinker(s);
+#endif
+	if (ret) {
+		kfree(s);
+		return NULL;
+	}
+	return s;
+}
+
+static inline void compat_shrinker_destroy(struct shrinker *s)
+{
+	unregister_shrinker(s);
+	kfree(s);
+}
+
+#endif /* ADAPTSWAP_HAVE_SHRINKER_ALLOC */
+
+/* --- generic netlink --------------------------------------------------- */
+
+/*
+ * Where the field exists, every command at or above resv_start_op gets its
+ * reserved header field checked and strict attribute validation.
+ */
+#ifdef ADAPTSWAP_HAVE_GENL_RESV_START_OP
+#define COMPAT_GENL_RESV_START_OP(op)	.resv_start_op = (op),
+#else
+#define COMPAT_GENL_RESV_START_OP(op)
+#endif
+
+/* nla_policy.range became a pointer to const. */
+#ifdef ADAPTSWAP_HAVE_CONST_RANGE_PTR
+#define COMPAT_RANGE_CONST const
+#else
+#define COMPAT_RANGE_CONST
+#endif
+
+#endif /* ADAPTSWAP_COMPAT_H */

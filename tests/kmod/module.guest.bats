@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# adaptswap.ko: loading, unloading, registrations, and 50 load/unload
+# cycles alone, with a subscriber attached, and under a memory hog.
+
+load ../lib/helpers
+
+setup() {
+	requires guest root module
+}
+
+teardown() {
+	[ -z "${HOG_PID:-}" ] || kill "$HOG_PID" 2>/dev/null || true
+	[ -z "${EVENTS_PID:-}" ] || kill "$EVENTS_PID" 2>/dev/null || true
+	wait 2>/dev/null || true
+	unload_module
+}
+
+# A dump does not autoload the module (a lookup by name would).
+family_present() { genl ctrl list 2>/dev/null | grep -q 'Name: adaptswap$'; }
+
+@test "modinfo: GPL, version from VERSION, genl alias" {
+	run modinfo adaptswap
+	[[ $output == *"license:        GPL"* ]]
+	[[ $output == *"version:        $(cat /VERSION)"* ]]
+	[[ $output == *"alias:          net-pf-16-proto-16-family-adaptswap"* ]]
+}
+
+@test "load: sysfs directory, version, genl family with its events group" {
+	load_module
+	[ "$(cat $SYS/version)" = "$(modinfo -F version adaptswap)" ]
+	[ "$(cat /sys/module/adaptswap/version)" = "$(cat $SYS/version)" ]
+	run genl ctrl get name adaptswap
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Name: adaptswap"* ]]
+	[[ $output == *"events"* ]]
+}
+
+@test "unload: nothing left in sysfs or generic netlink" {
+	load_module
+	rmmod adaptswap
+	[ ! -e $SYS ]
+	[ ! -e /sys/module/adaptswap ]
+	! family_present
+}
+
+@test "a family lookup autoloads the module" {
+	unload_module
+	run adaptswapctl status
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '^adaptswap ' /proc/modules
+}
+
+@test "50 load/unload cycles" {
+	for i in $(seq 50); do
+		modprobe adaptswap
+		[ "$(cat $SYS/level)" = none ]
+		rmmod adaptswap
+	done
+	! family_present
+	[ ! -e $SYS ]
+}
+
+@test "50 load/unload cycles with a subscriber attached" {
+	load_module
+	start_events "$BATS_TEST_TMPDIR/ev"
+	for i in $(seq 50); do
+		rmmod adaptswap
+		modprobe adaptswap
+		sysfs_write $SYS/enabled 0	# sends a knob event when above none
+	done
+	kill -0 "$EVENTS_PID"	# the subscriber survived
+	rmmod adaptswap
+	! family_present
+	# and a fresh one works with the last module
+	modprobe adaptswap
+	adaptswapctl status --json | grep -q '"level":"none"'
+}
+
+@test "50 load/unload cycles while a memory hog runs" {
+	# A hog that repeatedly takes ~60% of RAM and lets it go.
+	( while :; do adaptswap-hog -r 200 -s 16 130 >/dev/null 2>&1; done ) 3>&- &
+	HOG_PID=$!
+	for i in $(seq 50); do
+		modprobe adaptswap
+		sleep 0.05
+		rmmod adaptswap
+	done
+	kill "$HOG_PID"
+	HOG_PID=
+	! family_present
+	[ ! -e $SYS ]
+	# the counters saw the hog at least once in the last cycles
+	modprobe adaptswap
+	adaptswap-hog -r 200 -s 16 150 >/dev/null
+	[ "$(cat $SYS/samples)" -gt 0 ]
+}
