@@ -5,7 +5,7 @@
 #   make deps       only install what is missing
 #   make kmod       build adaptswap.ko for each kernel in KERNELS
 #   make guest SUITE=path.bats [KERNEL=bookworm]   run one suite in a guest
-#   make bench-kmod event latency and idle cost of the module (figures)
+#   make bench-guest  figures: event latency, grow latency, idle cost, RSS
 #   make clean      remove build/ (keeps the download cache .cache/)
 #   make distclean  remove build/ and .cache/
 #
@@ -19,7 +19,8 @@ KERNEL   ?= bookworm
 BUILD    ?= $(CURDIR)/build
 export ADAPTSWAP_BUILD := $(BUILD)
 CC       ?= cc
-TEST_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Itests/lib \
+TEST_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Wshadow \
+	       -Wstrict-prototypes -Wmissing-prototypes -Itests/lib \
 	       -Iuserspace/lib $(shell pkg-config --cflags libnl-genl-3.0)
 
 ifeq ($(V),1)
@@ -63,19 +64,30 @@ guest: deps
 	tests/vm/run-guest -k $(KERNEL) $(SUITE)
 
 # Benchmarks print figures; they never fail on a timing.
-bench-kmod: deps
+bench-guest: deps
 	$(Q)$(MAKE) initramfs
 	$(Q)for k in $(KERNELS); do \
-		for s in tests/kmod/*.bench.bats; do \
+		for s in tests/*/*.bench.bats; do \
 			tests/vm/run-guest -k $$k $$s | grep -E '^(# |not ok)' || exit 1; \
 		done; \
 	done
 
 # --- unit tests ---------------------------------------------------------
-UNIT_TESTS := $(BUILD)/tests/lib_test
-ifneq ($(wildcard kmod/level.c),)
-UNIT_TESTS += $(BUILD)/tests/level_test
-endif
+UNIT_TESTS := $(BUILD)/tests/lib_test $(BUILD)/tests/level_test $(BUILD)/tests/config_test \
+	      $(BUILD)/tests/policy_test $(BUILD)/tests/swapfile_test
+D := userspace/daemon
+
+$(BUILD)/tests/config_test: tests/userspace/config_test.c $(D)/config.c $(D)/asd.h tests/lib/tap.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/config_test.c $(D)/config.c
+
+$(BUILD)/tests/policy_test: tests/userspace/policy_test.c $(D)/policy.c $(D)/config.c $(D)/asd.h tests/lib/tap.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/policy_test.c $(D)/policy.c $(D)/config.c
+
+$(BUILD)/tests/swapfile_test: tests/userspace/swapfile_test.c $(D)/swapfile.c $(D)/asd.h tests/lib/tap.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/swapfile_test.c $(D)/swapfile.c
 
 $(BUILD)/tests/level_test: tests/kmod/level_test.c kmod/level.c kmod/level.h tests/lib/tap.h
 	@mkdir -p $(dir $@)
@@ -104,4 +116,4 @@ distclean: clean
 	rm -rf .cache
 
 .PHONY: tools
-.PHONY: bench-kmod all deps userspace kernels kmod initramfs guest unit lint check clean distclean
+.PHONY: bench-guest all deps userspace kernels kmod initramfs guest unit lint check clean distclean

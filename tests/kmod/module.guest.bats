@@ -44,12 +44,16 @@ family_present() { genl ctrl list 2>/dev/null | grep -q 'Name: adaptswap$'; }
 	! family_present
 }
 
-@test "a family lookup autoloads the module" {
+@test "a family lookup autoloads the module; status does not" {
 	unload_module
 	run adaptswapctl status
+	[ "$status" -eq 3 ]
+	! grep -q '^adaptswap ' /proc/modules
+	run genl ctrl get name adaptswap
 	echo "$output"
 	[ "$status" -eq 0 ]
 	grep -q '^adaptswap ' /proc/modules
+	adaptswapctl status
 }
 
 @test "50 load/unload cycles" {

@@ -197,7 +197,7 @@ u32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 &
 	adaptswapctl set low_pct=99 medium_pct=98 critical_pct=97
 	sleep 1
 	adaptswapctl set critical_pct=1 medium_pct=2 low_pct=3
-	wait_for 10 test "$(wc -l < "$BATS_TEST_TMPDIR/sub")" -ge 2
+	wait_for 10 sh -c "[ \$(wc -l < '$BATS_TEST_TMPDIR/sub') -ge 2 ]"
 	wait "$pid"
 	cat "$BATS_TEST_TMPDIR/sub"
 	grep -q 'none -> critical' "$BATS_TEST_TMPDIR/sub"

@@ -74,3 +74,52 @@ start_events() {
 	EVENTS_PID=$!
 	wait_for 10 grep -q 'listening' "$out.err"
 }
+
+# --- adaptswapd helpers (guest) ---
+ASD_DIR=/mnt/adaptswap
+
+# write_conf FILE [key=value ...]: a test configuration on the guest disk
+write_conf() {
+	local f=$1 kv k
+	shift
+	{
+		for k in "dir=$ASD_DIR" shrink_quiet_s=3 log_level=debug; do
+			[[ " ${*%%=*} " == *" ${k%%=*} "* ]] || echo "${k%%=*} = ${k#*=}"
+		done
+		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+	} > "$f"
+}
+
+# start_daemon CONF [args]: start adaptswapd in the background, wait until
+# its control socket answers.  Log in $BATS_TEST_TMPDIR/asd.log.
+start_daemon() {
+	local conf=$1
+	shift
+	adaptswapd -c "$conf" "$@" >> "$BATS_TEST_TMPDIR/asd.log" 2>&1 3>&- &
+	ASD_PID=$!
+	wait_for 10 adaptswapctl metrics >/dev/null 2>&1 || {
+		cat "$BATS_TEST_TMPDIR/asd.log"
+		return 1
+	}
+}
+
+stop_daemon() {
+	[ -n "${ASD_PID:-}" ] || return 0
+	kill "$ASD_PID" 2>/dev/null || true
+	wait "$ASD_PID" 2>/dev/null || true
+	ASD_PID=
+}
+
+managed_active() { grep -c "^$ASD_DIR/" /proc/swaps || true; }
+managed_kb() { awk -v d="$ASD_DIR/" 'index($1, d) == 1 {s += $3} END {print s + 0}' /proc/swaps; }
+
+# daemon_has TEXT: the daemon's JSON status contains TEXT
+daemon_has() { adaptswapctl status --json | grep -q -F -- "$1"; }
+
+# daemon_json KEY: a top-level number from the daemon's status
+daemon_json() {
+	adaptswapctl status --json | sed -n "s/.*\"daemon\":{.*\"$1\":\\([0-9]*\\).*/\\1/p"
+}
+# managed_active_is N / managed_kb_atleast KB: for wait_for (re-evaluated each try)
+managed_active_is() { [ "$(managed_active)" -eq "$1" ]; }
+managed_kb_atleast() { [ "$(managed_kb)" -ge "$1" ]; }

@@ -33,9 +33,16 @@ static inline int tap_ok(int cond, const char *file, int line,
 }
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+/* got and want are evaluated once each */
+static inline int tap_is_int(long long got, long long want, const char *file,
+			     int line, const char *name)
+{
+	return tap_ok(got == want, file, line, "%s (got %lld, want %lld)",
+		      name, got, want);
+}
+
 #define is_int(got, want, name) \
-	ok((long long)(got) == (long long)(want), "%s (got %lld, want %lld)", \
-	   name, (long long)(got), (long long)(want))
+	tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, name)
 
 static inline int tap_done(void)
 {

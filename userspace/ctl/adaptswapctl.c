@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "adaptswap.h"
 
@@ -18,8 +20,58 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,		/* the operation failed or was refused */
 	EXIT_USAGE = 2,		/* bad command line */
-	EXIT_NOMODULE = 3,	/* adaptswap.ko is not loaded */
+	EXIT_NOMODULE = 3,	/* adaptswap.ko is not loaded (status: nor the daemon) */
+	EXIT_NODAEMON = 4,	/* adaptswapd is not running */
 };
+
+static const char *rundir(void)
+{
+	const char *r = getenv("ADAPTSWAP_RUNDIR");
+
+	return r && *r ? r : "/run/adaptswap";
+}
+
+/*
+ * Ask adaptswapd: one command line, the answer is "ok" or "error REASON"
+ * followed by the body.  Returns the connected socket's answer in buf
+ * (first line stripped into *ok), or -errno when the daemon is not there.
+ */
+static int daemon_ask(const char *cmd, char *buf, size_t len, int *ok)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	size_t got = 0;
+	int fd;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/adaptswapd.sock", rundir());
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(buf, len, "%s\n", cmd);	/* one write: the daemon answers at once */
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    send(fd, buf, strlen(buf), MSG_NOSIGNAL) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + got, len - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got == len - 1)
+			break;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*ok = !strncmp(buf, "ok\n", 3);
+	if (*ok)
+		memmove(buf, buf + 3, got - 2);
+	else if (!strncmp(buf, "error ", 6))
+		memmove(buf, buf + 6, got - 5);
+	return 0;
+}
 
 static const char *prog = "adaptswapctl";
 static volatile sig_atomic_t stop;
@@ -47,7 +99,9 @@ static void usage(FILE *f)
 		"  0  success\n"
 		"  1  the operation failed or the kernel refused it (reason on stderr)\n"
 		"  2  usage error\n"
-		"  3  the adaptswap module is not loaded\n");
+		"  3  the adaptswap module is not loaded (status: nor adaptswapd running)\n"
+		"  4  adaptswapd is not running\n"
+		"\nADAPTSWAP_RUNDIR overrides /run/adaptswap (the daemon's control socket).\n");
 }
 
 static int usage_err(const char *fmt, const char *arg)
@@ -142,7 +196,7 @@ static void print_status_json(const struct adaptswap_status *st)
 	for (int i = 0; i < ADAPTSWAP_NR_COUNTERS; i++)
 		printf("%s\"%s\":%" PRIu64, i ? "," : "", adaptswap_counter_name(i),
 		       st->counters[i]);
-	printf("}}\n");
+	printf("}}");
 }
 
 static void print_status_human(const struct adaptswap_status *st)
@@ -169,25 +223,70 @@ static void print_status_human(const struct adaptswap_status *st)
 
 static int cmd_status(int argc, char **argv)
 {
+	static char dbuf[65536];
 	struct adaptswap_status st;
-	struct adaptswap *as;
-	int json = 0, rc;
+	struct adaptswap *as = NULL;
+	int json = 0, have_mod = 0, have_d = 0, ok = 0;
 
 	if (parse_opts(argc, argv, &json, NULL, NULL))
 		return EXIT_USAGE;
-	rc = open_or_fail(&as);
-	if (rc)
-		return rc;
-	if (adaptswap_get(as, &st) < 0) {
-		fprintf(stderr, "%s: status: %s\n", prog, adaptswap_errmsg(as));
-		adaptswap_close(as);
+	/* status never loads the module as a side effect */
+	if (adaptswap_loaded() && adaptswap_open(&as) == 0) {
+		if (adaptswap_get(as, &st) < 0) {
+			fprintf(stderr, "%s: status: %s\n", prog, adaptswap_errmsg(as));
+			adaptswap_close(as);
+			return EXIT_FAIL;
+		}
+		have_mod = 1;
+	}
+	adaptswap_close(as);
+	if (daemon_ask(json ? "status-json" : "status", dbuf, sizeof(dbuf), &ok) == 0 && ok)
+		have_d = 1;
+	if (!have_mod && !have_d) {
+		fprintf(stderr, "%s: the adaptswap module is not loaded and adaptswapd is not running\n",
+			prog);
+		return EXIT_NOMODULE;
+	}
+	if (json) {
+		printf("{\"module\":");
+		if (have_mod)
+			print_status_json(&st);
+		else
+			printf("null\n");
+		printf(",\"daemon\":%s}\n", have_d ? strtok(dbuf, "\n") : "null");
+	} else {
+		if (have_mod)
+			print_status_human(&st);
+		else
+			printf("module:    not loaded\n");
+		printf("\n");
+		if (have_d)
+			fputs(dbuf, stdout);
+		else
+			printf("adaptswapd: not running\n");
+	}
+	return fflush(stdout) ? EXIT_FAIL : EXIT_OK;
+}
+
+/* grow, shrink, release, hold, resume, metrics: the daemon's commands */
+static int cmd_daemon(int argc, char **argv)
+{
+	static char buf[65536];
+	int ok = 0, r;
+
+	if (argc > 1)
+		return usage_err("unexpected argument '%s'", argv[1]);
+	r = daemon_ask(argv[0], buf, sizeof(buf), &ok);
+	if (r < 0) {
+		fprintf(stderr, "%s: adaptswapd is not running (%s/adaptswapd.sock: %s)\n",
+			prog, rundir(), strerror(-r));
+		return EXIT_NODAEMON;
+	}
+	if (!ok) {
+		fprintf(stderr, "%s: %s: %s", prog, argv[0], buf[0] ? buf : "no answer\n");
 		return EXIT_FAIL;
 	}
-	if (json)
-		print_status_json(&st);
-	else
-		print_status_human(&st);
-	adaptswap_close(as);
+	fputs(buf, stdout);
 	return fflush(stdout) ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -356,10 +455,16 @@ static int cmd_set(int argc, char **argv)
 }
 
 static const struct cmd cmds[] = {
-	{ "status", "[--json]", "level, memory, knobs and counters", cmd_status },
+	{ "status", "[--json]", "the module's level and knobs, the daemon's swap", cmd_status },
 	{ "events", "[--json] [--count N] [--timeout MS]",
 	  "stream events (one JSON object per line with --json)", cmd_events },
 	{ "set", "KEY=VALUE...", "change knobs, all or none (needs CAP_NET_ADMIN)", cmd_set },
+	{ "grow", "", "add one chunk of swap now (budget permitting; root)", cmd_daemon },
+	{ "shrink", "", "release the least-used file now, if memory allows (root)", cmd_daemon },
+	{ "release", "", "all managed swap off and deleted, growth on hold (root)", cmd_daemon },
+	{ "hold", "", "stop growing (root)", cmd_daemon },
+	{ "resume", "", "allow growing again (root)", cmd_daemon },
+	{ "metrics", "", "Prometheus text format", cmd_daemon },
 	{ NULL, NULL, NULL, NULL },
 };
 

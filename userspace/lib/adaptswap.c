@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 #include <fcntl.h>
+#include <unistd.h>
 #include <sys/socket.h>
+#include <linux/genetlink.h>
 #include <linux/netlink.h>
 
 #include <netlink/netlink.h>
@@ -284,6 +286,11 @@ int adaptswap_open(struct adaptswap **out)
 	as->family = fam;
 	*out = as;
 	return 0;
+}
+
+int adaptswap_loaded(void)
+{
+	return access("/sys/kernel/adaptswap", F_OK) == 0;
 }
 
 void adaptswap_close(struct adaptswap *as)
@@ -613,4 +620,77 @@ int adaptswap_dispatch(struct adaptswap *as, adaptswap_event_cb cb, void *arg)
 		return c.count ? c.count : err;
 	}
 	return c.count;
+}
+
+/* ---- family watch ------------------------------------------------------ */
+
+struct adaptswap_watch {
+	struct nl_sock *sk;
+	int change;
+};
+
+static int watch_cb(struct nl_msg *msg, void *arg)
+{
+	struct adaptswap_watch *w = arg;
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+
+	if (gh->cmd != CTRL_CMD_NEWFAMILY && gh->cmd != CTRL_CMD_DELFAMILY)
+		return NL_OK;
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CTRL_ATTR_MAX, NULL) < 0 ||
+	    !tb[CTRL_ATTR_FAMILY_NAME])
+		return NL_OK;
+	if (strcmp(nla_get_string(tb[CTRL_ATTR_FAMILY_NAME]), ADAPTSWAP_GENL_NAME))
+		return NL_OK;
+	w->change = gh->cmd == CTRL_CMD_NEWFAMILY ? 1 : -1;
+	return NL_OK;
+}
+
+int adaptswap_watch_open(struct adaptswap_watch **out)
+{
+	struct adaptswap_watch *w = calloc(1, sizeof(*w));
+	int grp;
+
+	*out = NULL;
+	if (!w)
+		return -ENOMEM;
+	w->sk = nl_socket_alloc();
+	if (!w->sk || genl_connect(w->sk) < 0)
+		goto fail;
+	nl_socket_disable_seq_check(w->sk);
+	grp = genl_ctrl_resolve_grp(w->sk, "nlctrl", "notify");
+	if (grp < 0 || nl_socket_add_membership(w->sk, grp) < 0)
+		goto fail;
+	nl_socket_modify_cb(w->sk, NL_CB_VALID, NL_CB_CUSTOM, watch_cb, w);
+	nl_socket_set_nonblocking(w->sk);
+	*out = w;
+	return 0;
+fail:
+	adaptswap_watch_close(w);
+	return -EIO;
+}
+
+int adaptswap_watch_fd(const struct adaptswap_watch *w)
+{
+	return w ? nl_socket_get_fd(w->sk) : -1;
+}
+
+int adaptswap_watch_read(struct adaptswap_watch *w)
+{
+	int err;
+
+	w->change = 0;
+	err = nl_recvmsgs_default(w->sk);
+	if (err < 0 && !w->change)
+		return -nlerr_to_errno(err) == -1 ? -EIO : -nlerr_to_errno(err);
+	return w->change;
+}
+
+void adaptswap_watch_close(struct adaptswap_watch *w)
+{
+	if (!w)
+		return;
+	if (w->sk)
+		nl_socket_free(w->sk);
+	free(w);
 }

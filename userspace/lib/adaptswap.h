@@ -90,8 +90,14 @@ struct adaptswap_setting {
 
 struct adaptswap;
 
-/* 0, or -ENOENT when the module is not loaded and cannot be autoloaded. */
+/*
+ * 0, or -ENOENT when the module is not loaded and cannot be autoloaded.
+ * Resolving the family asks the kernel to load the module if it is
+ * installed; check adaptswap_loaded() first to avoid that.
+ */
 int adaptswap_open(struct adaptswap **out);
+/* true when the module is loaded (its sysfs directory exists); no side effect */
+int adaptswap_loaded(void);
 void adaptswap_close(struct adaptswap *as);
 const char *adaptswap_errmsg(const struct adaptswap *as);
 
@@ -121,6 +127,20 @@ typedef int (*adaptswap_event_cb)(const struct adaptswap_event *ev, void *arg);
  */
 int adaptswap_dispatch(struct adaptswap *as, adaptswap_event_cb cb, void *arg);
 int adaptswap_set_nonblocking(struct adaptswap *as, int nonblocking);
+
+/*
+ * Watch the module come and go without polling: the generic-netlink
+ * controller announces every family registered or removed.
+ * adaptswap_watch_fd() is the socket to poll; adaptswap_watch_read()
+ * returns 1 when the adaptswap family appeared, -1 when it went away, 0
+ * for anything else (or a negative errno other than -1's meaning: check
+ * with errno-style codes below -1, e.g. -EAGAIN).
+ */
+struct adaptswap_watch;
+int adaptswap_watch_open(struct adaptswap_watch **out);
+int adaptswap_watch_fd(const struct adaptswap_watch *w);
+int adaptswap_watch_read(struct adaptswap_watch *w);
+void adaptswap_watch_close(struct adaptswap_watch *w);
 
 /* Names: levels, causes and event types as in the uapi header. */
 const char *adaptswap_lib_version(void);

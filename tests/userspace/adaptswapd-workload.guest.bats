@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# adaptswapd against a workload that allocates 3x RAM in steps, in a
+# 256 MiB guest: the OOM killer ends it without adaptswapd, and it
+# completes with it, with the module and in PSI-only mode; then swap
+# returns toward the floor.
+# guest: mem=256M timeout=600 disk=3G
+
+load ../lib/helpers
+
+WORK_MB=660	# ~3x the guest's 217 MiB of RAM
+
+setup() {
+	requires guest root
+	CONF=$BATS_TEST_TMPDIR/asd.conf
+	write_conf "$CONF" max_swap_mb=1536
+}
+
+teardown() {
+	stop_daemon
+	swapoff -a 2>/dev/null || true
+	rm -rf "$ASD_DIR"
+	unload_module
+	cat "$BATS_TEST_TMPDIR/asd.log" 2>/dev/null | tail -40 || true
+}
+
+@test "without adaptswapd the workload is OOM-killed" {
+	run adaptswap-hog -r 40 -s 16 $WORK_MB
+	echo "$output" | tail -3
+	[ "$status" -eq 137 ]
+	[[ $output != *"hog: done"* ]]
+}
+
+@test "with adaptswapd and the module the workload completes" {
+	requires module
+	load_module
+	start_daemon "$CONF"
+	grep -q 'source: adaptswap module' "$BATS_TEST_TMPDIR/asd.log"
+	run adaptswap-hog -r 40 -s 16 $WORK_MB
+	echo "$output" | tail -2
+	[ "$status" -eq 0 ]
+	[[ $output == *"hog: done"* ]]
+	adaptswapctl status
+	[ "$(daemon_json grows)" -ge 1 ]
+	grep -q 'grow (' "$BATS_TEST_TMPDIR/asd.log"
+	# every grow and refusal is logged with its reason
+	grep 'grow' "$BATS_TEST_TMPDIR/asd.log" | grep -q ': '
+	# swap returns toward the floor (0) once the workload is gone
+	t0=$SECONDS
+	wait_for 120 managed_active_is 0
+	echo "# managed swap gone $((SECONDS - t0)) s after the workload" >&3
+	grep -q 'shrink: .* is off' "$BATS_TEST_TMPDIR/asd.log"
+	[ "$(daemon_json shrinks)" -ge 1 ]
+}
+
+@test "in PSI-only mode the workload completes too" {
+	unload_module
+	start_daemon "$CONF" --source psi
+	grep -q 'source: PSI' "$BATS_TEST_TMPDIR/asd.log"
+	adaptswapctl status --json | grep -q '"source":"psi"'
+	run adaptswap-hog -r 40 -s 16 $WORK_MB
+	echo "$output" | tail -2
+	[ "$status" -eq 0 ]
+	[[ $output == *"hog: done"* ]]
+	wait_for 60 managed_active_is 0
+}
+
+@test "with a floor, swap shrinks back to the floor, not below" {
+	requires module
+	load_module
+	write_conf "$CONF" max_swap_mb=1536 floor_mb=128 chunk_mb=128
+	start_daemon "$CONF"
+	wait_for 10 managed_kb_atleast $((120 * 1024))
+	run adaptswap-hog -r 40 -s 16 450
+	[ "$status" -eq 0 ]
+	wait_for 60 managed_active_is 1
+	sleep 5
+	[ "$(managed_active)" -eq 1 ]
+	[ "$(managed_kb)" -ge $((120 * 1024)) ]
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# adaptswapd's safety and control: foreign swap, crash recovery, release,
+# hold/resume, swappiness restore, the action hook, config errors.
+# guest: mem=256M timeout=600 disk=3G
+
+load ../lib/helpers
+
+setup() {
+	requires guest root
+	CONF=$BATS_TEST_TMPDIR/asd.conf
+	write_conf "$CONF" max_swap_mb=1536
+	load_module || true
+}
+
+teardown() {
+	stop_daemon
+	swapoff -a 2>/dev/null || true
+	rm -rf "$ASD_DIR" /mnt/foreign.swap
+	unload_module
+	echo 60 > /proc/sys/vm/swappiness
+	tail -30 "$BATS_TEST_TMPDIR/asd.log" 2>/dev/null || true
+}
+
+@test "a bad configuration stops the daemon before it changes anything" {
+	printf 'dir = /mnt/adaptswap\nchunk_mb = lots\n' > "$CONF"
+	echo 33 > /proc/sys/vm/swappiness
+	run adaptswapd -c "$CONF"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ $output == *"$CONF:2:"*"chunk_mb"* ]]
+	[ ! -e "$ASD_DIR" ]
+	[ "$(cat /proc/sys/vm/swappiness)" = 33 ]
+	run adaptswapd --check-config -c "$CONF"
+	[ "$status" -eq 3 ]
+}
+
+@test "--check-config accepts a good file and prints the effective values" {
+	run adaptswapd --check-config -c "$CONF"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"max_swap_mb = 1536"* ]]
+}
+
+@test "standby chunk is ready at start; grow is one swapon" {
+	start_daemon "$CONF"
+	wait_for 10 daemon_has '"state":"standby"'
+	[ "$(managed_active)" -eq 0 ]
+	run adaptswapctl grow
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(managed_active)" -eq 1 ]
+	blkid "$ASD_DIR"/adaptswap-*.swap | grep -q 'TYPE="swap"'
+	# the standby is refilled afterwards
+	wait_for 10 daemon_has '"state":"standby"'
+	stat -c '%a %U' "$ASD_DIR" | grep -q '^700 root$'
+	for f in "$ASD_DIR"/*; do stat -c '%a' "$f" | grep -q '^600$'; done
+}
+
+@test "a foreign swapfile is left alone" {
+	fallocate -l 64M /mnt/foreign.swap
+	chmod 600 /mnt/foreign.swap
+	mkswap /mnt/foreign.swap >/dev/null
+	swapon /mnt/foreign.swap
+	mkdir -p -m 700 "$ASD_DIR"
+	# our name but not our label, inside our directory
+	fallocate -l 64M "$ASD_DIR/adaptswap-77.swap"
+	mkswap "$ASD_DIR/adaptswap-77.swap" >/dev/null
+	start_daemon "$CONF"
+	adaptswapctl grow
+	adaptswapctl release
+	grep -q '^/mnt/foreign.swap ' /proc/swaps
+	[ -e "$ASD_DIR/adaptswap-77.swap" ]
+	grep -q 'leaving adaptswap-77.swap alone' "$BATS_TEST_TMPDIR/asd.log"
+	stop_daemon
+	grep -q '^/mnt/foreign.swap ' /proc/swaps
+}
+
+@test "kill -9 during a grow, then restart: no orphan, no lost swap" {
+	# no standby: the grow creates a file (the slow path)
+	write_conf "$CONF" max_swap_mb=1536 standby=no
+	start_daemon "$CONF"
+	adaptswapctl grow
+	kill -9 "$ASD_PID"; wait "$ASD_PID" 2>/dev/null || true; ASD_PID=
+	# leave a half-made file, as a crash inside the create would
+	fallocate -l 32M "$ASD_DIR/adaptswap-9.swap.new"
+	active=$(managed_active)
+	[ "$active" -eq 1 ]
+	start_daemon "$CONF"
+	grep -q 'recovery: adopted active' "$BATS_TEST_TMPDIR/asd.log"
+	[ ! -e "$ASD_DIR/adaptswap-9.swap.new" ]
+	[ "$(managed_active)" -eq "$active" ]
+	adaptswapctl status --json | grep -q '"state":"active"'
+	# every file on disk is known to the daemon
+	n_disk=$(ls "$ASD_DIR" | grep -c '^adaptswap-.*\.swap$')
+	n_known=$(adaptswapctl status --json | grep -o '"name":"adaptswap-[0-9]*.swap"' | wc -l)
+	[ "$n_disk" -eq "$n_known" ]
+}
+
+@test "kill -9 during a shrink, then restart: no orphan, no lost swap" {
+	start_daemon "$CONF"
+	adaptswapctl grow
+	adaptswapctl grow
+	[ "$(managed_active)" -eq 2 ]
+	adaptswapctl shrink || true
+	kill -9 "$ASD_PID"; wait "$ASD_PID" 2>/dev/null || true; ASD_PID=
+	start_daemon "$CONF"
+	n_disk=$(ls "$ASD_DIR" | grep -c '^adaptswap-.*\.swap$')
+	n_known=$(adaptswapctl status --json | grep -o '"name":"adaptswap-[0-9]*.swap"' | wc -l)
+	[ "$n_disk" -eq "$n_known" ]
+	# every active area in the directory is adopted
+	[ "$(adaptswapctl status --json | grep -o '"state":"active"' | wc -l)" -eq "$(managed_active)" ]
+	! ls "$ASD_DIR" | grep -q '\.new$'
+}
+
+@test "release empties managed swap and holds growth; resume allows it again" {
+	start_daemon "$CONF"
+	adaptswapctl grow
+	adaptswapctl grow
+	run adaptswapctl release
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(managed_active)" -eq 0 ]
+	[ -z "$(ls "$ASD_DIR")" ]
+	run adaptswapctl grow
+	[ "$status" -eq 1 ]
+	[[ $output == *"hold"* ]]
+	adaptswapctl resume
+	adaptswapctl grow
+	[ "$(managed_active)" -eq 1 ]
+}
+
+@test "release is refused when memory cannot take the swapped pages back" {
+	start_daemon "$CONF"
+	adaptswapctl grow
+	adaptswapctl grow
+	adaptswap-hog -r 80 -s 16 -h 30 330 > "$BATS_TEST_TMPDIR/hog" 3>&- &
+	hog=$!
+	wait_for 30 grep -q 'hog: 330 MiB' "$BATS_TEST_TMPDIR/hog"
+	run adaptswapctl release
+	echo "$output"
+	kill "$hog"
+	[ "$status" -eq 1 ]
+	[[ $output == *"refused"* ]]
+	[ "$(managed_active)" -ge 1 ]
+}
+
+@test "commands that change things need root; status and metrics do not" {
+	start_daemon "$CONF"
+	for c in grow shrink release hold resume; do
+		run as_user adaptswapctl $c
+		[ "$status" -eq 1 ]
+		[[ $output == *"needs root"* ]]
+	done
+	run as_user adaptswapctl status
+	[ "$status" -eq 0 ]
+	run as_user adaptswapctl metrics
+	[ "$status" -eq 0 ]
+	[[ $output == *"adaptswap_managed_swap_bytes"* ]]
+}
+
+@test "metrics are Prometheus text" {
+	start_daemon "$CONF"
+	run adaptswapctl metrics
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -v '^#' | grep -v -E '^[a-z_]+ [0-9.e+-]+$' && return 1
+	[[ $output == *"# TYPE adaptswap_level gauge"* ]]
+}
+
+@test "swappiness is restored on stop, also after a crash" {
+	echo 37 > /proc/sys/vm/swappiness
+	start_daemon "$CONF"
+	adaptswapctl grow
+	adaptswap-hog -r 80 -s 16 -h 8 300 >/dev/null || true
+	stop_daemon
+	[ "$(cat /proc/sys/vm/swappiness)" = 37 ]
+	# crash: the next start learns the original from /run and restores it
+	start_daemon "$CONF"
+	echo 99 > /proc/sys/vm/swappiness	# as if the crashed run had tuned it
+	kill -9 "$ASD_PID"; wait "$ASD_PID" 2>/dev/null || true; ASD_PID=
+	start_daemon "$CONF"
+	stop_daemon
+	[ "$(cat /proc/sys/vm/swappiness)" = 37 ]
+}
+
+@test "a bad file on SIGHUP is refused and the running configuration kept" {
+	start_daemon "$CONF"
+	printf 'dir = %s\nmax_disk_pct = 400\n' "$ASD_DIR" > "$CONF"
+	kill -HUP "$ASD_PID"
+	wait_for 5 grep -q 'reload refused' "$BATS_TEST_TMPDIR/asd.log"
+	grep 'reload refused' "$BATS_TEST_TMPDIR/asd.log" | grep -q "$CONF:2:"
+	kill -0 "$ASD_PID"
+	write_conf "$CONF" max_swap_mb=1024
+	kill -HUP "$ASD_PID"
+	wait_for 5 grep -q 'reload: configuration' "$BATS_TEST_TMPDIR/asd.log"
+	adaptswapctl status --json | grep -q "\"max_swap\":$((1024 * 1024 * 1024))"
+}
+
+@test "the action hook fires once when thrashing persists" {
+	write_conf "$CONF" max_swap_mb=1536 "action_command=echo fired >> /tmp/action.log" \
+		action_swapin_rate=1 action_swap_used_pct=5 action_after_s=2 action_interval_s=600
+	start_daemon "$CONF"
+	adaptswapctl grow
+	adaptswapctl grow
+	adaptswap-hog -r 80 -s 16 -h 10 350 >/dev/null || true
+	wait_for 10 test -s /tmp/action.log
+	sleep 3
+	[ "$(grep -c fired /tmp/action.log)" -eq 1 ]
+	grep -q "action: running" "$BATS_TEST_TMPDIR/asd.log"
+}
+
+@test "the module going away switches to PSI, and back when it returns" {
+	requires module
+	start_daemon "$CONF"
+	grep -q 'source: adaptswap module' "$BATS_TEST_TMPDIR/asd.log"
+	rmmod adaptswap
+	wait_for 10 grep -q 'module went away' "$BATS_TEST_TMPDIR/asd.log"
+	adaptswapctl status --json | grep -q '"source":"psi"'
+	modprobe adaptswap
+	wait_for 10 daemon_has '"source":"module"'
+}

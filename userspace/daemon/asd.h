@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * adaptswapd internals: configuration, policy (pure functions, unit-tested
+ * with recorded samples), swapfiles.  Sizes are in bytes unless a name
+ * says otherwise; times in milliseconds of CLOCK_MONOTONIC.
+ */
+#ifndef ASD_H
+#define ASD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ASD_MIB (UINT64_C(1) << 20)
+
+/* ---- configuration (config.c) ---------------------------------------- */
+
+enum asd_source { ASD_SOURCE_AUTO, ASD_SOURCE_MODULE, ASD_SOURCE_PSI };
+
+/*
+ * Every key of /etc/adaptswap/adaptswapd.conf.  A value of 0 for the
+ * "_mb" sizes marked "auto" means: derive it from RAM / the filesystem at
+ * run time (asd_config_resolve()).
+ */
+struct asd_config {
+	char dir[256];			/* dir = /var/lib/adaptswap */
+	enum asd_source source;		/* source = auto|module|psi */
+	uint64_t chunk_mb;		/* chunk_mb = auto: RAM/2 rounded to 16 MiB, 64..1024 */
+	uint64_t max_swap_mb;		/* max_swap_mb = auto: 2 x RAM */
+	unsigned max_disk_pct;		/* max_disk_pct = 50: of the filesystem's size, 1..100 */
+	uint64_t min_free_mb;		/* min_free_mb = auto: max(256 MiB, 5% of fs) kept free */
+	uint64_t floor_mb;		/* floor_mb = 0: always-present managed swap */
+	bool standby;			/* standby = yes: keep one formatted chunk ready */
+	int grow_level;			/* grow_level = low: level that grows (low|medium|critical) */
+	unsigned grow_free_pct;		/* grow_free_pct = 50: also grow when free swap < this % of managed swap under pressure */
+	unsigned shrink_quiet_s;	/* shrink_quiet_s = 120: no pressure for this long before shrinking */
+	unsigned shrink_margin_pct;	/* shrink_margin_pct = 50: avail must exceed used-in-file x (1 + margin) */
+	bool swappiness_control;	/* swappiness_control = yes */
+	unsigned swappiness_min;	/* swappiness_min = 10 (0..200) */
+	unsigned swappiness_max;	/* swappiness_max = 100 (0..200), >= min */
+	unsigned psi_stall_us;		/* psi_stall_us = 100000: PSI trigger "some <us> <window>" */
+	unsigned psi_window_us;		/* psi_window_us = 1000000 (500000..10000000) */
+	unsigned psi_low_pct;		/* psi_low_pct = 20: PSI mode's own available-memory threshold */
+	char action_command[512];	/* action_command = (empty: off) run with /bin/sh -c */
+	unsigned action_swap_used_pct;	/* action_swap_used_pct = 90: of max_swap */
+	unsigned action_swapin_rate;	/* action_swapin_rate = 2000: pages/s */
+	unsigned action_after_s;	/* action_after_s = 30: condition must hold this long */
+	unsigned action_interval_s;	/* action_interval_s = 600: minimum time between two runs */
+	int log_level;			/* log_level = info (error|warning|info|debug) */
+};
+
+void asd_config_defaults(struct asd_config *c);
+/*
+ * Parse a whole file (text, "key = value" lines, '#' comments, blank lines).
+ * On the first error returns -1 and writes "FILE:LINE: message" into err;
+ * *c is then unchanged.  Unknown keys, bad values, duplicates and
+ * cross-key violations (swappiness_min > max, ...) are errors.
+ */
+int asd_config_parse(const char *path, const char *text, struct asd_config *c,
+		     char *err, size_t errlen);
+int asd_config_load(const char *path, struct asd_config *c, char *err, size_t errlen);
+/* Write the effective configuration as "key = value" lines. */
+void asd_config_dump(const struct asd_config *c, char *buf, size_t len);
+
+/* Sizes resolved against the machine (auto values filled in). */
+struct asd_limits {
+	uint64_t chunk;			/* bytes, a multiple of the page size */
+	uint64_t max_swap;		/* bytes of managed swap at most */
+	uint64_t floor;			/* bytes always present */
+	uint64_t min_free;		/* bytes left free on the filesystem */
+	unsigned max_disk_pct;
+};
+
+void asd_config_resolve(const struct asd_config *c, uint64_t ram_bytes,
+			uint64_t fs_size_bytes, struct asd_limits *l);
+
+/* ---- policy (policy.c): pure functions -------------------------------- */
+
+/* What the daemon knows at one instant. */
+struct asd_sample {
+	uint64_t now_ms;
+	int level;			/* enum adaptswap_level (from the module or PSI mode) */
+	uint64_t last_pressure_ms;	/* when the level was last above none (0: never) */
+	uint64_t mem_total, mem_avail;	/* bytes */
+	uint64_t swap_total, swap_free;	/* all swap areas, bytes */
+	uint64_t managed_total;		/* active managed swap, bytes */
+	uint64_t managed_used;
+	unsigned nr_managed;		/* active managed files */
+	uint64_t fs_size, fs_free;	/* the managed directory's filesystem, bytes */
+	uint64_t standby_bytes;		/* size of the ready standby chunk (0: none) */
+	uint64_t swapin_rate, swapout_rate, refault_rate; /* pages/s */
+	bool held;			/* growth on hold (adaptswapctl hold) */
+};
+
+enum asd_verdict { ASD_NO, ASD_YES, ASD_REFUSED };
+
+struct asd_decision {
+	enum asd_verdict verdict;
+	uint64_t bytes;			/* grow: size of the new chunk */
+	int index;			/* shrink: which file (index into the array given) */
+	char reason[160];		/* always filled: why yes, why not */
+};
+
+/*
+ * Room left for managed swap: the least of max_swap - managed_total,
+ * max_disk_pct of fs_size - managed bytes on disk, fs_free - min_free.
+ * managed_on_disk includes inactive (standby) files.
+ */
+uint64_t asd_budget_room(const struct asd_limits *l, uint64_t managed_total,
+			 uint64_t managed_on_disk, uint64_t fs_size, uint64_t fs_free);
+
+/* Grow when the level reaches grow_level, or when under any pressure free
+ * swap is below grow_free_pct of the managed swap; below the floor always. */
+void asd_should_grow(const struct asd_config *c, const struct asd_limits *l,
+		     const struct asd_sample *s, uint64_t managed_on_disk,
+		     struct asd_decision *d);
+
+struct asd_file_info {
+	uint64_t size, used;		/* bytes; used from /proc/swaps */
+	bool active;
+};
+
+/* Release the least-used active file when the quiet period has passed,
+ * the floor stays covered and mem_avail >= used x (1 + margin%). */
+void asd_should_shrink(const struct asd_config *c, const struct asd_limits *l,
+		       const struct asd_sample *s, const struct asd_file_info *f,
+		       size_t n, struct asd_decision *d);
+
+/* Next vm.swappiness, within [min, max]: rises (swap cold pages earlier)
+ * while pressure rises and swap is cheap, falls on thrashing (swap-in or
+ * refault rates high) or nearly full swap.  Returns cur when unchanged. */
+unsigned asd_swappiness_next(const struct asd_config *c, const struct asd_sample *s,
+			     unsigned cur, char *reason, size_t len);
+
+/* The "restart instead of thrash" hook: state carried between calls. */
+struct asd_action_state {
+	uint64_t bad_since_ms;		/* 0: condition not holding */
+	uint64_t last_run_ms;		/* 0: never */
+};
+
+/* true when the command should run now (and updates the state). */
+bool asd_action_due(const struct asd_config *c, const struct asd_limits *l,
+		    const struct asd_sample *s, struct asd_action_state *st,
+		    char *reason, size_t len);
+
+/* ---- swapfiles (swapfile.c) ------------------------------------------- */
+
+#define ASD_FILE_PREFIX "adaptswap-"
+#define ASD_FILE_SUFFIX ".swap"
+
+/*
+ * Write a version-1 swap header for a file of `size` bytes into the first
+ * page of buf (buf must hold page_size bytes): the layout util-linux's
+ * mkswap writes, with a random UUID and the label "adaptswap".  Returns
+ * the number of usable pages, or -EINVAL for a size below 40 pages.
+ */
+long asd_swap_header(void *buf, size_t page_size, uint64_t size,
+		     const unsigned char uuid[16]);
+
+/* Check that the directory is safe: a real directory (not a symlink),
+ * owned by root, not writable by group or others.  Creates it 0700 when
+ * missing.  0 or -errno with a message. */
+int asd_dir_check(const char *dir, char *err, size_t errlen);
+
+/*
+ * Create DIR/NAME of `size` bytes as a swap area, ready for swapon(2):
+ * O_CREAT|O_EXCL|O_NOFOLLOW, 0600; fallocate where the filesystem can swap
+ * on fallocated files (ext4, xfs), written zeros where it cannot (detected
+ * by filesystem type; btrfs gets NOCOW before any data); header written
+ * in-process; fsync.  On failure the file is removed.  0 or -errno.
+ */
+int asd_swapfile_create(const char *dir, const char *name, uint64_t size,
+			char *err, size_t errlen);
+
+/* Is PATH a swap area this header writer made (magic + label)? */
+bool asd_swapfile_is_ours(const char *path);
+
+/* One line of /proc/swaps. */
+struct asd_swap_area {
+	char path[256];
+	bool is_file;
+	uint64_t size, used;		/* bytes */
+	int prio;
+};
+
+/* Parse /proc/swaps text; returns the number of areas (at most max). */
+int asd_parse_proc_swaps(const char *text, struct asd_swap_area *a, int max);
+
+/* Write len zero bytes at off (1 MiB chunks from a static buffer, page cache
+ * flushed every 16 MiB).  0 or -errno.  Used where fallocate cannot serve. */
+int asd_write_zeros(int fd, uint64_t off, uint64_t len);
+
+#endif /* ASD_H */
