@@ -1,6 +1,7 @@
 # adaptswap - adaptive swap for small Linux VMs
 #
 #   make            build user space (dynamic, into build/host)
+#   make demo       the same memory spike without and with adaptswap, in a guest
 #   make check      install what is missing (apt), build everything, run all tests
 #   make deps       only install what is missing
 #   make kmod       build adaptswap.ko for each kernel in KERNELS
@@ -63,6 +64,12 @@ guest: deps
 	$(Q)$(MAKE) initramfs KERNELS=$(KERNEL)
 	tests/vm/run-guest -k $(KERNEL) $(SUITE)
 
+# The main job: the same spike without and with adaptswap, in a guest.
+demo:
+	$(Q)tests/deps.sh demo
+	$(Q)$(MAKE) initramfs KERNELS=$(KERNEL)
+	$(Q)KERNEL=$(KERNEL) demo/run
+
 # Benchmarks print figures; they never fail on a timing.
 bench-guest: deps
 	$(Q)$(MAKE) initramfs
@@ -103,7 +110,7 @@ unit: userspace $(UNIT_TESTS)
 # --- everything -------------------------------------------------------
 lint:
 	$(Q)shellcheck -x tests/run-checks tests/deps.sh tests/vm/*.sh tests/vm/run-guest \
-		tests/vm/build-initramfs tests/vm/build-kmod tests/vm/guest-init .ci/run
+		tests/vm/build-initramfs tests/vm/build-kmod tests/vm/guest-init .ci/run demo/run
 
 check: deps
 	$(Q)$(MAKE) lint unit initramfs
@@ -116,4 +123,4 @@ distclean: clean
 	rm -rf .cache
 
 .PHONY: tools
-.PHONY: bench-guest all deps userspace kernels kmod initramfs guest unit lint check clean distclean
+.PHONY: demo bench-guest all deps userspace kernels kmod initramfs guest unit lint check clean distclean
