@@ -27,14 +27,18 @@ sample() {
 	done
 }
 
-run_spike() {	# run_spike NAME
+run_spike() {	# run_spike NAME [command to wait for afterwards]
 	HOGLOG=$BATS_TEST_TMPDIR/$1.hog STOP=$BATS_TEST_TMPDIR/$1.stop
 	sample "$1" &
-	local sp=$! rc=0
+	local sp=$! rc=0 name=$1
+	shift
 	adaptswap-hog -r 40 -s 16 -h 2 "$WORK_MB" > "$HOGLOG" 2>&1 || rc=$?
+	T_DONE=$SECONDS
 	sleep 1
+	[ $# -eq 0 ] || "$@" || true
 	touch "$STOP"
 	wait "$sp"
+	echo "# === end of run ${name} ===" >&3
 	return $rc
 }
 
@@ -45,7 +49,7 @@ run_spike() {	# run_spike NAME
 	run_spike noswap || rc=$?
 	got=$(tail -1 "$BATS_TEST_TMPDIR/noswap.hog" | sed -n 's/^hog: \([0-9]*\) MiB/\1/p')
 	if [ "$rc" -eq 137 ]; then
-		echo "# result noswap: the OOM killer ended the workload after ${got:-0} MiB of $WORK_MB" >&3
+		echo "# result noswap: without adaptswap, the OOM killer ended the workload after ${got:-0} MiB of $WORK_MB" >&3
 	else
 		echo "# result noswap: exit $rc after ${got:-0} MiB" >&3
 	fi
@@ -55,11 +59,9 @@ run_spike() {	# run_spike NAME
 	write_conf "$CONF" max_swap_mb=1536 log_level=info
 	start_daemon "$CONF"
 	rc=0
-	run_spike adaptswap || rc=$?
-	echo "# result adaptswap: workload exit $rc ($( [ $rc -eq 0 ] && echo "completed all $WORK_MB MiB" || echo "failed"))" >&3
-	t0=$SECONDS
-	wait_for 60 managed_active_is 0 || true
-	echo "# result adaptswap: grows $(daemon_json grows), shrinks $(daemon_json shrinks); all managed swap given back $((SECONDS - t0)) s after the workload" >&3
+	run_spike adaptswap wait_for 60 managed_active_is 0 || rc=$?
+	echo "# result adaptswap: with adaptswap, the workload $( [ $rc -eq 0 ] && echo "completed all $WORK_MB MiB" || echo "failed (exit $rc)")" >&3
+	echo "# result adaptswap: $(daemon_json grows) swapfiles added while it ran, $(daemon_json shrinks) given back; no managed swap left $((SECONDS - T_DONE)) s after it ended" >&3
 	grep -E 'grow \(|shrink:|swappiness' "$BATS_TEST_TMPDIR/asd.log" | sed 's/^adaptswapd: /# decision: /' | head -30 >&3
 	stop_daemon
 	[ "$rc" -eq 0 ]
