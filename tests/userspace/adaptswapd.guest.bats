@@ -112,6 +112,42 @@ teardown() {
 	! ls "$ASD_DIR" | grep -q '\.new$'
 }
 
+@test "kill -9 while a swapoff is swapping pages back in: the area survives and is adopted" {
+	echo 100 > /proc/sys/vm/swappiness
+	# no automatic shrink: only adaptswapctl's
+	write_conf "$CONF" max_swap_mb=1536 swappiness_control=no shrink_quiet_s=600
+	start_daemon "$CONF"
+	adaptswapctl grow
+	adaptswapctl grow
+	# A holds 110 MiB; B pushes much of it out to swap, then exits
+	adaptswap-hog -r 200 -s 16 -h 600 110 > /dev/null 2>&1 3>&- &
+	holder=$!
+	sleep 2
+	adaptswap-hog -r 100 -s 16 140 > /dev/null 2>&1 || true
+	used_kb=$(awk -v d="$ASD_DIR/" 'index($1, d) == 1 {s += $4} END {print s + 0}' /proc/swaps)
+	echo "# managed swap in use before the shrink: $used_kb kB" >&3
+	[ "$used_kb" -gt $((10 * 1024)) ]
+	# the least-used files go first (empty: instant), then the used one;
+	# retry while the worker is busy (a swapoff, the standby refill)
+	for i in $(seq 40); do
+		out=$(adaptswapctl shrink 2>&1) || true
+		[[ $out == *" 0 MiB used"* || $out == *busy* ]] || [ -z "$out" ] || break
+		sleep 0.3
+	done
+	echo "# shrink in progress: $out" >&3
+	[[ $out == *"swapoff"*"started"* ]]
+	kill -9 "$ASD_PID"; wait "$ASD_PID" 2>/dev/null || true; ASD_PID=
+	echo "# after kill -9: $(managed_active) managed areas active" >&3
+	kill "$holder"
+	# whatever the swapoff had done, nothing is lost or orphaned
+	start_daemon "$CONF"
+	n_disk=$(ls "$ASD_DIR" | grep -c '^adaptswap-.*\.swap$')
+	n_known=$(adaptswapctl status --json | grep -o '"name":"adaptswap-[0-9]*.swap"' | wc -l)
+	[ "$n_disk" -eq "$n_known" ]
+	[ "$(adaptswapctl status --json | grep -o '"state":"active"' | wc -l)" -eq "$(managed_active)" ]
+	grep 'recovery' "$BATS_TEST_TMPDIR/asd.log" | sed 's/^/# /' >&3
+}
+
 @test "release empties managed swap and holds growth; resume allows it again" {
 	start_daemon "$CONF"
 	adaptswapctl grow

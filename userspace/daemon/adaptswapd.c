@@ -537,16 +537,28 @@ static void try_grow(const char *why, uint64_t event_ns)
 	try_grow_ex(why, event_ns, false, NULL, 0);
 }
 
-static void try_shrink(void)
+/*
+ * Shrink if the policy says so.  force (adaptswapctl shrink): skip the
+ * quiet period and the level; the floor and the memory margin still hold.
+ * Returns true when a swapoff started; the reason is left in out.
+ */
+static bool try_shrink_ex(bool force, char *out, size_t outlen)
 {
 	struct asd_file_info info[MAX_FILES];
 	struct asd_decision dec;
 	struct asd_sample s;
 	int map[MAX_FILES], n = 0;
 
-	if (d.worker_busy)
-		return;
+	if (d.worker_busy) {
+		if (out)
+			snprintf(out, outlen, "busy: a swapoff or a standby refill is running");
+		return false;
+	}
 	take_sample(&s);
+	if (force) {
+		s.level = ADAPTSWAP_LEVEL_NONE;
+		s.last_pressure_ms = 0;
+	}
 	for (int i = 0; i < d.nfiles; i++) {
 		if (d.files[i].busy)
 			continue;
@@ -556,17 +568,27 @@ static void try_shrink(void)
 		map[n++] = i;
 	}
 	asd_should_shrink(&d.cfg, &d.lim, &s, info, (size_t)n, &dec);
+	if (out)
+		snprintf(out, outlen, "%s", dec.reason);
 	if (dec.verdict == ASD_NO)
-		return;
+		return false;
 	if (dec.verdict == ASD_REFUSED) {
 		d.refusals++;
 		decide("shrink refused: %s", dec.reason);
-		return;
+		return false;
 	}
-	if (worker_start_job(JOB_SWAPOFF, d.files[map[dec.index]].name, 0)) {
-		d.files[map[dec.index]].busy = true;
-		decide("shrink: swapoff %s started: %s", d.files[map[dec.index]].name, dec.reason);
-	}
+	if (!worker_start_job(JOB_SWAPOFF, d.files[map[dec.index]].name, 0))
+		return false;
+	d.files[map[dec.index]].busy = true;
+	decide("shrink: swapoff %s started: %s", d.files[map[dec.index]].name, dec.reason);
+	if (out)
+		snprintf(out, outlen, "%s", d.log[(d.nlog - 1) % NDECISIONS].text);
+	return true;
+}
+
+static void try_shrink(void)
+{
+	try_shrink_ex(false, NULL, 0);
 }
 
 /* Pressure returned: interrupt a running swapoff (the kernel keeps the area). */
@@ -1220,18 +1242,12 @@ static void handle_command(int fd, const char *cmd)
 			else
 				fprintf(f, "error %s\n", why);
 		} else {
-			uint64_t lp = d.last_pressure_ms;
-			int n = d.nlog;
+			char why[256];
 
-			d.last_pressure_ms = 0;		/* skip the quiet period */
-			try_shrink();
-			if (d.last_pressure_ms == 0)
-				d.last_pressure_ms = lp;
-			if (d.nlog > n && strstr(d.log[(d.nlog - 1) % NDECISIONS].text, "started"))
-				fprintf(f, "ok\n%s\n", d.log[(d.nlog - 1) % NDECISIONS].text);
+			if (try_shrink_ex(true, why, sizeof(why)))
+				fprintf(f, "ok\n%s\n", why);
 			else
-				fprintf(f, "error %s\n", d.nlog > n ? d.log[(d.nlog - 1) % NDECISIONS].text :
-					"nothing to shrink");
+				fprintf(f, "error %s\n", why);
 		}
 	} else {
 		fprintf(f, "error unknown command '%s'\n", cmd);
