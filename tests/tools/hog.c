@@ -58,6 +58,15 @@ int main(int argc, char **argv)
 	}
 	total = arg_num(argv[optind], "total");
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* The test guest runs its bench at -1000: be the OOM killer's choice. */
+	{
+		FILE *f = fopen("/proc/self/oom_score_adj", "w");
+
+		if (f) {
+			fputs("1000", f);
+			fclose(f);
+		}
+	}
 	t0 = now();
 	for (long done = 0; done < total;) {
 		long n = total - done < step ? total - done : step;

@@ -112,7 +112,9 @@ teardown() {
 	! ls "$ASD_DIR" | grep -q '\.new$'
 }
 
-@test "kill -9 while a swapoff is swapping pages back in: the area survives and is adopted" {
+# used_swapoff: managed swap with ~90 MiB in use, and a swapoff of that
+# file in progress when it returns (adaptswapctl shrink, no quiet period)
+used_swapoff() {
 	echo 100 > /proc/sys/vm/swappiness
 	# no automatic shrink: only adaptswapctl's
 	write_conf "$CONF" max_swap_mb=1536 swappiness_control=no shrink_quiet_s=600
@@ -121,7 +123,7 @@ teardown() {
 	adaptswapctl grow
 	# A holds 110 MiB; B pushes much of it out to swap, then exits
 	adaptswap-hog -r 200 -s 16 -h 600 110 > /dev/null 2>&1 3>&- &
-	holder=$!
+	HOLDER=$!
 	sleep 2
 	adaptswap-hog -r 100 -s 16 140 > /dev/null 2>&1 || true
 	used_kb=$(awk -v d="$ASD_DIR/" 'index($1, d) == 1 {s += $4} END {print s + 0}' /proc/swaps)
@@ -136,16 +138,34 @@ teardown() {
 	done
 	echo "# shrink in progress: $out" >&3
 	[[ $out == *"swapoff"*"started"* ]]
-	kill -9 "$ASD_PID"; wait "$ASD_PID" 2>/dev/null || true; ASD_PID=
-	echo "# after kill -9: $(managed_active) managed areas active" >&3
-	kill "$holder"
-	# whatever the swapoff had done, nothing is lost or orphaned
-	start_daemon "$CONF"
+}
+
+all_known() {
 	n_disk=$(ls "$ASD_DIR" | grep -c '^adaptswap-.*\.swap$')
 	n_known=$(adaptswapctl status --json | grep -o '"name":"adaptswap-[0-9]*.swap"' | wc -l)
 	[ "$n_disk" -eq "$n_known" ]
 	[ "$(adaptswapctl status --json | grep -o '"state":"active"' | wc -l)" -eq "$(managed_active)" ]
+}
+
+@test "kill -9 while a swapoff is swapping pages back in: the area survives and is adopted" {
+	used_swapoff
+	kill -9 "$ASD_PID"; wait "$ASD_PID" 2>/dev/null || true; ASD_PID=
+	echo "# after kill -9: $(managed_active) managed areas active" >&3
+	kill "$HOLDER"
+	# whatever the swapoff had done, nothing is lost or orphaned
+	start_daemon "$CONF"
+	all_known
 	grep 'recovery' "$BATS_TEST_TMPDIR/asd.log" | sed 's/^/# /' >&3
+}
+
+@test "SIGTERM during a swapoff: the daemon stops promptly, nothing is lost" {
+	used_swapoff
+	kill "$ASD_PID"
+	wait_for 15 sh -c "! kill -0 $ASD_PID 2>/dev/null"
+	wait "$ASD_PID" 2>/dev/null || true; ASD_PID=
+	kill "$HOLDER"
+	start_daemon "$CONF"
+	all_known
 }
 
 @test "release empties managed swap and holds growth; resume allows it again" {

@@ -112,7 +112,7 @@ static struct {
 	pthread_t worker;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	enum { JOB_NONE, JOB_SWAPOFF, JOB_STANDBY, JOB_QUIT } job;
+	enum { JOB_NONE, JOB_SWAPOFF, JOB_STANDBY } job, running_job;
 	char job_name[64];
 	uint64_t job_size;
 	int job_result;
@@ -337,11 +337,14 @@ static void *worker_main(void *arg)
 		uint64_t size;
 		int job, r = 0;
 
-		while (d.job == JOB_NONE)
+		while (d.job == JOB_NONE && !d.stop)
 			pthread_cond_wait(&d.cond, &d.lock);
-		job = d.job;
-		if (job == JOB_QUIT)
+		if (d.stop)
 			break;
+		/* take the job: a quit request made meanwhile is not lost */
+		job = d.job;
+		d.running_job = d.job;
+		d.job = JOB_NONE;
 		snprintf(name, sizeof(name), "%s", d.job_name);
 		size = d.job_size;
 		d.worker_busy = true;
@@ -374,7 +377,6 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&d.lock);
 		d.job_result = r;
 		d.job_done = true;
-		d.job = JOB_NONE;
 		d.worker_busy = false;
 		if (write(d.wake_wr, "x", 1) < 0)
 			logmsg(LOG_WARN_, "worker: cannot wake the main loop");
@@ -595,7 +597,7 @@ static void try_shrink(void)
 static void interrupt_swapoff(void)
 {
 	pthread_mutex_lock(&d.lock);
-	if (d.worker_busy && d.job == JOB_SWAPOFF && d.worker_tid)
+	if (d.worker_busy && d.running_job == JOB_SWAPOFF && d.worker_tid)
 		syscall(SYS_tgkill, getpid(), d.worker_tid, SIGUSR1);
 	pthread_mutex_unlock(&d.lock);
 }
@@ -1635,7 +1637,7 @@ int main(int argc, char **argv)
 	pthread_mutex_lock(&d.lock);
 	if (d.worker_busy && d.worker_tid)
 		syscall(SYS_tgkill, getpid(), d.worker_tid, SIGUSR1);
-	d.job = JOB_QUIT;
+	d.stop = true;
 	pthread_cond_signal(&d.cond);
 	pthread_mutex_unlock(&d.lock);
 	pthread_join(d.worker, NULL);
