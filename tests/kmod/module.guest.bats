@@ -9,9 +9,12 @@ setup() {
 }
 
 teardown() {
-	[ -z "${HOG_PID:-}" ] || kill "$HOG_PID" 2>/dev/null || true
-	[ -z "${EVENTS_PID:-}" ] || kill "$EVENTS_PID" 2>/dev/null || true
-	wait 2>/dev/null || true
+	# (never a bare "wait": bats' own test-timeout watcher is a job too)
+	local p
+	for p in ${HOG_PID:-} ${EVENTS_PID:-}; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	unload_module
 }
 
