@@ -34,6 +34,21 @@ teardown() {
 	[ "$status" -eq 3 ]
 }
 
+@test "it tells systemd when it is ready and when it stops (Type=notify)" {
+	adaptswap-notifywait /run/notify.sock 15000 READY=1 > "$BATS_TEST_TMPDIR/n1" 3>&- &
+	w=$!
+	wait_for 5 grep -q listening "$BATS_TEST_TMPDIR/n1"
+	NOTIFY_SOCKET=/run/notify.sock start_daemon "$CONF"
+	wait "$w"
+	grep -q '^READY=1$' "$BATS_TEST_TMPDIR/n1"
+	adaptswap-notifywait /run/notify.sock 15000 STOPPING=1 > "$BATS_TEST_TMPDIR/n2" 3>&- &
+	w=$!
+	wait_for 5 grep -q listening "$BATS_TEST_TMPDIR/n2"
+	stop_daemon
+	wait "$w"
+	grep -q '^STOPPING=1$' "$BATS_TEST_TMPDIR/n2"
+}
+
 @test "--check-config accepts a good file and prints the effective values" {
 	run adaptswapd --check-config -c "$CONF"
 	echo "$output"
