@@ -33,8 +33,17 @@ endif
 
 all: userspace
 
+# Each area adds its own targets in mk/*.mk.  A fragment may append to
+#   DEPS_SETS      the tests/deps.sh sets that make check installs
+#   CHECK_PREREQS  targets that make check builds before running the tests
+#   LINT_SCRIPTS   shell scripts that make lint runs shellcheck on
+DEPS_SETS     := check
+CHECK_PREREQS :=
+LINT_SCRIPTS  :=
+include $(sort $(wildcard mk/*.mk))
+
 deps:
-	$(Q)tests/deps.sh check
+	$(Q)tests/deps.sh $(DEPS_SETS)
 
 userspace:
 	$(Q)$(MAKE) -C userspace O=$(BUILD)/host
@@ -110,10 +119,11 @@ unit: userspace $(UNIT_TESTS)
 # --- everything -------------------------------------------------------
 lint:
 	$(Q)shellcheck -x tests/run-checks tests/deps.sh tests/vm/*.sh tests/vm/run-guest \
-		tests/vm/build-initramfs tests/vm/build-kmod tests/vm/guest-init .ci/run demo/run
+		tests/vm/build-initramfs tests/vm/build-kmod tests/vm/guest-init .ci/run demo/run \
+		$(LINT_SCRIPTS)
 
 check: deps
-	$(Q)$(MAKE) lint unit initramfs
+	$(Q)$(MAKE) lint unit initramfs $(CHECK_PREREQS)
 	$(Q)KERNELS="$(KERNELS)" tests/run-checks
 
 clean:
