@@ -40,11 +40,15 @@ struct sim {
 	uint64_t last_pressure_ms;
 };
 
-/* 256 MiB VM, 10 GiB filesystem with 8 GiB free, every default. */
+/*
+ * 256 MiB VM, 10 GiB filesystem with 8 GiB free, every default but the
+ * chunk: the sequences below were recorded with chunk_mb = 128.
+ */
 static void sim_init(struct sim *m)
 {
 	memset(m, 0, sizeof(*m));
 	asd_config_defaults(&m->c);
+	m->c.chunk_mb = 128;
 	m->fs_size = 10 * GiB;
 	m->fs_free0 = 8 * GiB;
 	asd_config_resolve(&m->c, 256 * MiB, m->fs_size, &m->l);
@@ -214,7 +218,11 @@ static void test_sequences(void)
 	struct sim m;
 
 	sim_init(&m);
-	is_int(m.l.chunk, 128 * MiB, "256 MiB VM: chunk 128 MiB");
+	asd_config_defaults(&m.c);
+	asd_config_resolve(&m.c, 256 * MiB, m.fs_size, &m.l);
+	is_int(m.l.chunk, 64 * MiB, "256 MiB VM: auto chunk 64 MiB (a quarter of RAM)");
+	sim_init(&m);
+	is_int(m.l.chunk, 128 * MiB, "256 MiB VM, chunk_mb = 128: chunk 128 MiB");
 	is_int(m.l.max_swap, 512 * MiB, "256 MiB VM: max_swap 512 MiB");
 	sim_run(&m, "ramp to 3x RAM", ramp, sizeof(ramp) / sizeof(ramp[0]), false,
 		"refused: budget max_swap_mb reached (512 MiB managed");
