@@ -3,15 +3,17 @@
 # a Debian 12 machine: apt only, --no-install-recommends, and only what is
 # missing (a second run installs nothing and needs no network).
 #
-# usage: tests/deps.sh [check|demo|bench|dkms]...   (default: check)
+# usage: tests/deps.sh [check|demo|bench|dkms|graft]...   (default: check)
 set -euo pipefail
 
 pkgs_check="make gcc libc6-dev pkg-config libnl-3-dev libnl-genl-3-dev
 	qemu-system-x86 busybox-static bash-static bats cpio kmod e2fsprogs
 	iproute2 shellcheck xz-utils zstd bc util-linux"
 pkgs_demo="$pkgs_check gnuplot-nox"
-pkgs_bench="$pkgs_demo swapspace stress-ng"
-pkgs_dkms="$pkgs_check dkms debhelper dh-dkms lintian debootstrap"
+pkgs_bench="$pkgs_demo swapspace stress-ng python3"
+pkgs_dkms="$pkgs_check dkms debhelper dh-dkms lintian debootstrap dwarves"
+# A kernel source tree's olddefconfig and modules_prepare (tests/kmod/graft.bats)
+pkgs_graft="$pkgs_check flex bison libelf-dev libssl-dev"
 
 want=
 for set in "${@:-check}"; do
@@ -20,6 +22,7 @@ for set in "${@:-check}"; do
 	demo) want+=" $pkgs_demo" ;;
 	bench) want+=" $pkgs_bench" ;;
 	dkms) want+=" $pkgs_dkms" ;;
+	graft) want+=" $pkgs_graft" ;;
 	*) echo "deps.sh: unknown set '$set'" >&2; exit 2 ;;
 	esac
 done

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -654,17 +655,13 @@ static void job_finished(void)
 /* ---- crash recovery ----------------------------------------------------- */
 
 /*
- * Adopt what a previous run left: active files (in /proc/swaps) are ours
- * again; one inactive, complete file of ours becomes the standby; half-made
- * files (*.new) and surplus inactive ones are deleted.  Anything not named
- * and labelled by us is left alone.
+ * Collect the files of ours in dir: our name and our label.  Half-made
+ * files (*.new) are deleted when delete_new, else only counted in *nnew.
  */
-static int recover(void)
+static int scan_dir(bool delete_new, int *nnew)
 {
-	uint64_t t, f;
 	DIR *dir = opendir(d.cfg.dir);
 	struct dirent *e;
-	bool have_standby = false;
 
 	if (!dir)
 		return -errno;
@@ -680,8 +677,12 @@ static int recover(void)
 		if (lstat(path, &st) || !S_ISREG(st.st_mode))
 			continue;
 		if (len > 4 && !strcmp(e->d_name + len - 4, ".new")) {
-			logmsg(LOG_INFO_, "recovery: deleting half-made %s", e->d_name);
-			unlink(path);
+			if (nnew)
+				(*nnew)++;
+			if (delete_new) {
+				logmsg(LOG_INFO_, "recovery: deleting half-made %s", e->d_name);
+				unlink(path);
+			}
 			continue;
 		}
 		if (len <= strlen(ASD_FILE_SUFFIX) ||
@@ -702,6 +703,23 @@ static int recover(void)
 			d.next_id = id + 1;
 	}
 	closedir(dir);
+	return 0;
+}
+
+/*
+ * Adopt what a previous run left: active files (in /proc/swaps) are ours
+ * again; one inactive, complete file of ours becomes the standby; half-made
+ * files (*.new) and surplus inactive ones are deleted.  Anything not named
+ * and labelled by us is left alone.
+ */
+static int recover(void)
+{
+	uint64_t t, f;
+	bool have_standby = false;
+	int r = scan_dir(true, NULL);
+
+	if (r < 0)
+		return r;
 	refresh_swaps(&t, &f);
 	for (int i = 0; i < d.nfiles; i++) {
 		char path[512];
@@ -1376,6 +1394,145 @@ static void reload(void)
 	decide("reload: configuration from %s applied", d.config_path);
 }
 
+/* ---- one instance per rundir; --release ------------------------------------ */
+
+/*
+ * One daemon (or one --release) per rundir: an exclusive flock on
+ * RUNDIR/adaptswapd.lock, held until exit (the kernel drops it on a crash).
+ * Returns 0, or -EWOULDBLOCK when another process holds it.
+ */
+static int take_lock(void)
+{
+	char path[200];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/adaptswapd.lock", d.rundir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return 0;	/* fd stays open: the lock lives as long as we do */
+}
+
+/* A daemon answers on the control socket (also one without the lock). */
+static bool daemon_answers(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	bool up;
+	int fd;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/adaptswapd.sock", d.rundir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	up = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return up;
+}
+
+/*
+ * adaptswapd --release: with no daemon running, give back everything the
+ * daemon made: swapoff every active managed file (only when memory allows,
+ * with the same check as a shrink), delete the managed files, restore
+ * vm.swappiness from swappiness.orig.  A refusal changes nothing.
+ */
+static int release_mode(void)
+{
+	struct asd_config c = d.cfg;
+	struct asd_limits l = d.lim;
+	struct asd_file_info all;
+	struct asd_decision dec;
+	struct asd_sample s;
+	char buf[32], path[512];
+	int nnew = 0, released = 0, deleted = 0, r;
+
+	/* every file goes: no floor, no quiet period, the margin stays */
+	l.floor = 0;
+	c.shrink_quiet_s = 0;
+	r = scan_dir(false, &nnew);
+	if (r < 0 && r != -ENOENT) {
+		fprintf(stderr, "adaptswapd: release: %s: %s\n", d.cfg.dir, strerror(-r));
+		return EXIT_FAIL;
+	}
+	take_sample(&s);
+	s.level = ADAPTSWAP_LEVEL_NONE;
+	s.last_pressure_ms = 0;
+	if (s.nr_managed) {
+		/* all of it at once first: refuse before touching anything */
+		all = (struct asd_file_info){ .size = s.managed_total, .used = s.managed_used,
+					      .active = true };
+		asd_should_shrink(&c, &l, &s, &all, 1, &dec);
+		if (dec.verdict != ASD_YES) {
+			fprintf(stderr, "adaptswapd: release refused, nothing changed: %d active "
+				"managed file(s) in %s, %" PRIu64 " MiB in use: %s\n", s.nr_managed,
+				d.cfg.dir, s.managed_used / ASD_MIB, dec.reason);
+			return EXIT_FAIL;
+		}
+	}
+	for (;;) {
+		struct asd_file_info info[MAX_FILES];
+		struct mfile *f;
+
+		take_sample(&s);
+		s.level = ADAPTSWAP_LEVEL_NONE;
+		s.last_pressure_ms = 0;
+		for (int i = 0; i < d.nfiles; i++)
+			info[i] = (struct asd_file_info){ .size = d.files[i].size,
+				.used = d.files[i].used, .active = d.files[i].active };
+		asd_should_shrink(&c, &l, &s, info, (size_t)d.nfiles, &dec);
+		if (dec.verdict == ASD_NO)
+			break;		/* no active managed file left */
+		if (dec.verdict == ASD_REFUSED) {
+			fprintf(stderr, "adaptswapd: release stopped after %d file(s), the rest "
+				"is still active: %s\n", released, dec.reason);
+			return EXIT_FAIL;
+		}
+		f = &d.files[dec.index];
+		file_path(f->name, path, sizeof(path));
+		if (swapoff(path)) {
+			fprintf(stderr, "adaptswapd: release: swapoff %s: %s (%d file(s) released "
+				"before it)\n", path, strerror(errno), released);
+			return EXIT_FAIL;
+		}
+		logmsg(LOG_INFO_, "release: swapoff %s (%" PRIu64 " MiB, %" PRIu64 " MiB were in use)",
+		       f->name, f->size / ASD_MIB, f->used / ASD_MIB);
+		f->active = false;
+		released++;
+	}
+	for (int i = 0; i < d.nfiles; i++) {
+		if (d.files[i].active)
+			continue;	/* cannot happen: the loop ends with none */
+		file_path(d.files[i].name, path, sizeof(path));
+		if (unlink(path) && errno != ENOENT) {
+			fprintf(stderr, "adaptswapd: release: delete %s: %s\n", path, strerror(errno));
+			return EXIT_FAIL;
+		}
+		deleted++;
+	}
+	if (nnew)
+		scan_dir(true, NULL);	/* half-made files: delete them too */
+	snprintf(path, sizeof(path), "%s/swappiness.orig", d.rundir);
+	if (read_file(path, buf, sizeof(buf)) > 0) {
+		int v = atoi(buf);
+
+		if (v < 0 || v > 200 || write_file("/proc/sys/vm/swappiness", buf) < 0) {
+			fprintf(stderr, "adaptswapd: release: cannot restore vm.swappiness to '%.8s'\n",
+				buf);
+			return EXIT_FAIL;
+		}
+		logmsg(LOG_INFO_, "release: vm.swappiness restored to %d", v);
+		unlink(path);
+	}
+	logmsg(LOG_INFO_, "release: done: %d file(s) swapped off, %d deleted from %s", released,
+	       deleted + nnew, d.cfg.dir);
+	return EXIT_OK;
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -1386,9 +1543,12 @@ static void usage(FILE *f)
 		"      --check-config    check the configuration, print it, and exit\n"
 		"      --source SOURCE   auto (default), module or psi\n"
 		"      --rundir DIR      control socket and state (default " DEFAULT_RUNDIR ")\n"
+		"      --release         with no daemon running: swapoff and delete the managed\n"
+		"                        files (when memory allows), restore vm.swappiness, exit\n"
 		"  -h, --help            this text\n"
 		"      --version         print the version\n"
-		"\nexit codes: 0 stopped by a signal, 1 fatal error, 2 usage error,\n"
+		"\nexit codes: 0 stopped by a signal (--release: all released), 1 fatal error\n"
+		"(--release: refused or failed, see the message), 2 usage error,\n"
 		"3 bad configuration (nothing was changed)\n");
 }
 
@@ -1481,11 +1641,12 @@ int main(int argc, char **argv)
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "source", required_argument, NULL, 's' },
 		{ "rundir", required_argument, NULL, 'r' },
+		{ "release", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool check = false;
+	bool check = false, release = false;
 	char err[512];
 	sigset_t set;
 	struct sigaction sa = { .sa_handler = worker_sig };
@@ -1502,6 +1663,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			check = true;
+			break;
+		case 'R':
+			release = true;
 			break;
 		case 's':
 			if (!strcmp(optarg, "auto"))
@@ -1543,6 +1707,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "adaptswapd: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (check && release) {
+		fprintf(stderr, "adaptswapd: --check-config and --release do not go together\n");
+		return EXIT_USAGE;
+	}
 
 	/* A bad configuration stops us before anything changes. */
 	asd_config_defaults(&d.cfg);
@@ -1570,12 +1738,48 @@ int main(int argc, char **argv)
 		fprintf(stderr, "adaptswapd: must run as root (swapon, vm.swappiness)\n");
 		return EXIT_FAIL;
 	}
+	if (release) {
+		struct stat st;
+		int r;
+
+		/* a missing dir holds nothing to release: do not create it */
+		if ((lstat(d.cfg.dir, &st) == 0 || errno != ENOENT) &&
+		    asd_dir_check(d.cfg.dir, err, sizeof(err)) < 0) {
+			fprintf(stderr, "adaptswapd: release refused: %s\n", err);
+			return EXIT_FAIL;
+		}
+		if (mkdir(d.rundir, 0755) && errno != EEXIST) {
+			fprintf(stderr, "adaptswapd: release: %s: %s\n", d.rundir, strerror(errno));
+			return EXIT_FAIL;
+		}
+		r = take_lock();
+		if (r == -EWOULDBLOCK || (r == 0 && daemon_answers())) {
+			fprintf(stderr, "adaptswapd: release refused: adaptswapd is running (rundir %s); "
+				"stop it first\n", d.rundir);
+			return EXIT_FAIL;
+		}
+		if (r < 0) {
+			fprintf(stderr, "adaptswapd: release: %s/adaptswapd.lock: %s\n", d.rundir,
+				strerror(-r));
+			return EXIT_FAIL;
+		}
+		resolve_limits();	/* fails only without the dir: then nothing to do */
+		return release_mode();
+	}
 	if (asd_dir_check(d.cfg.dir, err, sizeof(err)) < 0) {
 		logmsg(LOG_ERR_, "%s", err);
 		return EXIT_FAIL;
 	}
 	if (mkdir(d.rundir, 0755) && errno != EEXIST) {
 		logmsg(LOG_ERR_, "%s: %s", d.rundir, strerror(errno));
+		return EXIT_FAIL;
+	}
+	o = take_lock();
+	if (o == -EWOULDBLOCK) {
+		logmsg(LOG_ERR_, "another adaptswapd is running (rundir %s)", d.rundir);
+		return EXIT_FAIL;
+	} else if (o < 0) {
+		logmsg(LOG_ERR_, "%s/adaptswapd.lock: %s", d.rundir, strerror(-o));
 		return EXIT_FAIL;
 	}
 	if (resolve_limits() < 0) {
