@@ -69,6 +69,34 @@ enum adaptswap_rate {
 #define ADAPTSWAP_FAST_MIN_MS		1
 #define ADAPTSWAP_FAST_MAX_MS		1000
 
+/*
+ * Initial knob values.  A kernel tree that builds adaptswap in
+ * (scripts/graft-kernel) sets them in its .config: the options of the
+ * top-level Kconfig, all defined together whenever CONFIG_ADAPTSWAP is.
+ * An out-of-tree build has none of them and uses the values below, which
+ * the Kconfig defaults repeat.  main.c checks ranges and ordering at
+ * compile time.
+ */
+#ifdef CONFIG_ADAPTSWAP_LOW_PCT
+#define ADAPTSWAP_DEF_ENABLED	IS_ENABLED(CONFIG_ADAPTSWAP_DEFAULT_ENABLED)
+#define ADAPTSWAP_DEF_LOW_PCT	CONFIG_ADAPTSWAP_LOW_PCT
+#define ADAPTSWAP_DEF_MEDIUM_PCT	CONFIG_ADAPTSWAP_MEDIUM_PCT
+#define ADAPTSWAP_DEF_CRITICAL_PCT	CONFIG_ADAPTSWAP_CRITICAL_PCT
+#define ADAPTSWAP_DEF_HYSTERESIS_PCT	CONFIG_ADAPTSWAP_HYSTERESIS_PCT
+#define ADAPTSWAP_DEF_SAMPLE_IDLE_MS	CONFIG_ADAPTSWAP_SAMPLE_IDLE_MS
+#define ADAPTSWAP_DEF_SAMPLE_FAST_MS	CONFIG_ADAPTSWAP_SAMPLE_FAST_MS
+#define ADAPTSWAP_DEF_EVENT_INTERVAL_MS	CONFIG_ADAPTSWAP_EVENT_INTERVAL_MS
+#else
+#define ADAPTSWAP_DEF_ENABLED		1
+#define ADAPTSWAP_DEF_LOW_PCT		20
+#define ADAPTSWAP_DEF_MEDIUM_PCT	10
+#define ADAPTSWAP_DEF_CRITICAL_PCT	5
+#define ADAPTSWAP_DEF_HYSTERESIS_PCT	3
+#define ADAPTSWAP_DEF_SAMPLE_IDLE_MS	1000
+#define ADAPTSWAP_DEF_SAMPLE_FAST_MS	10
+#define ADAPTSWAP_DEF_EVENT_INTERVAL_MS	1000
+#endif
+
 struct adaptswap_knob_desc {
 	const char *name;	/* sysfs file name */
 	u32 min;
