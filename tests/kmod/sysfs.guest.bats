@@ -133,7 +133,10 @@ expect_accepted() {
 	b=$(cat $SYS/samples)
 	echo "samples: $a -> $b in 3 s"
 	[ "$b" -gt "$a" ]
-	[ $((b - a)) -le 4 ]	# idle: one per sample_idle_ms (1 s)
+	# Idle: one per sample_idle_ms (1 s), so about 3.  A falling
+	# MemAvailable (this shell forking) may add a burst of a few; the
+	# fast rate (sample_fast_ms, 10 ms) would give ~300.
+	[ $((b - a)) -le 12 ]
 }
 
 @test "an unprivileged user can read but not write" {
