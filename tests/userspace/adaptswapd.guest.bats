@@ -15,6 +15,8 @@ setup() {
 teardown() {
 	stop_daemon
 	swapoff -a 2>/dev/null || true
+	# areas listed by another name (see the mount namespace test)
+	for f in "$ASD_DIR"/*.swap; do swapoff "$f" 2>/dev/null || true; done
 	rm -rf "$ASD_DIR" /mnt/foreign.swap
 	unload_module
 	echo 60 > /proc/sys/vm/swappiness
@@ -288,4 +290,39 @@ all_known() {
 	adaptswapctl status --json | grep -q '"source":"psi"'
 	modprobe adaptswap
 	wait_for 10 daemon_has '"source":"module"'
+}
+
+managed_total_is() { [ "$(daemon_json managed_total)" = "$1" ]; }
+
+# systemd's ReadWritePaths= bind-mounts the directory in the service's own
+# mount namespace.  Once the service stops, the kernel names its active
+# files by the tail below that mount ("/adaptswap-0.swap"): a restart must
+# still adopt them, and --release still give them back.
+@test "swap activated in a mount namespace that is gone is adopted, not deleted" {
+	write_conf "$CONF" floor_mb=128 chunk_mb=64 standby=no max_swap_mb=1536
+	mkdir -m 0700 -p "$ASD_DIR"
+	unshare -m sh -c "mount --bind $ASD_DIR $ASD_DIR && exec adaptswapd -c $CONF" \
+		>> "$BATS_TEST_TMPDIR/asd.log" 2>&1 3>&- &
+	ASD_PID=$!
+	wait_for 20 managed_active_is 1
+	stop_daemon
+	cat /proc/swaps
+	grep -q '^/adaptswap-[0-9]*\.swap ' /proc/swaps
+	[ "$(managed_active)" -eq 0 ]
+	before=$(ls "$ASD_DIR")
+
+	start_daemon "$CONF"
+	grep -q 'recovery: adopted active adaptswap-' "$BATS_TEST_TMPDIR/asd.log"
+	! grep -q 'recovery: deleting inactive' "$BATS_TEST_TMPDIR/asd.log"
+	[ "$(ls "$ASD_DIR")" = "$before" ]
+	[ "$(daemon_json managed_total)" -eq $((128 << 20)) ]
+	# swapon of the file already active would fail with EBUSY: growing adds one
+	adaptswapctl grow
+	wait_for 10 managed_total_is $((192 << 20))
+	[ "$(grep -c 'adaptswap-' /proc/swaps)" -eq 2 ]
+	stop_daemon
+
+	adaptswapd --release -c "$CONF"
+	! grep -q 'adaptswap-' /proc/swaps
+	[ -z "$(ls "$ASD_DIR")" ]
 }

@@ -521,6 +521,35 @@ static void test_proc_swaps(void)
 	ok(!strcmp(a[0].path, "/y"), "the next line still parsed");
 }
 
+static void test_path_match(void)
+{
+	const char *f = "/var/lib/adaptswap/adaptswap-0.swap";
+	char path[600];
+	int fd;
+
+	IS(asd_swaps_path_match(f, f), 2, "the same path");
+	IS(asd_swaps_path_match(f, "/adaptswap-0.swap"), 1, "a tail below a mount");
+	IS(asd_swaps_path_match(f, "/adaptswap/adaptswap-0.swap"), 1, "a longer tail");
+	IS(asd_swaps_path_match(f, "/lib/adaptswap/adaptswap-0.swap"), 1, "a tail of three");
+	IS(asd_swaps_path_match(f, "/daptswap-0.swap"), 0, "a tail inside a name is not one");
+	IS(asd_swaps_path_match(f, "adaptswap-0.swap"), 0, "a tail without '/'");
+	IS(asd_swaps_path_match(f, "/adaptswap-1.swap"), 0, "another name");
+	IS(asd_swaps_path_match(f, "/x/var/lib/adaptswap/adaptswap-0.swap"), 0, "longer than the path");
+	IS(asd_swaps_path_match(f, "/"), 0, "the root alone");
+	IS(asd_swaps_path_match(f, ""), 0, "empty");
+	IS(asd_swaps_path_match(NULL, f), 0, "no path");
+	IS(asd_swaps_path_match("/a.swap", "/a.swap (deleted)"), 0, "a deleted file");
+
+	/* Not a swap area (this host cannot swapon in a unit test): 0. */
+	snprintf(path, sizeof(path), "%s/probe.swap", tmpdir);
+	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	ok(fd >= 0 && !ftruncate(fd, 65536), "probe file");
+	close(fd);
+	IS(asd_swapfile_active(path), 0, "an inactive file is not active swap");
+	IS(asd_swapfile_active("/nonexistent/x.swap"), -ENOENT, "a missing file: -ENOENT");
+	unlink(path);
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -543,6 +572,7 @@ int main(void)
 	test_tmpfs();
 	test_is_ours();
 	test_write_zeros();
+	test_path_match();
 	test_proc_swaps();
 
 	ok(rmdir(tmpdir) == 0, "temporary directory empty and removed");

@@ -57,6 +57,7 @@ struct mfile {
 	uint64_t size, used;
 	bool active;
 	bool busy;		/* the worker is swapping it off */
+	char alias[256];	/* how /proc/swaps names it when not by its path */
 };
 
 struct decision_log {
@@ -269,11 +270,32 @@ static void refresh_swaps(uint64_t *swap_total, uint64_t *swap_free)
 		*swap_total += a[i].size;
 		*swap_free += a[i].size - a[i].used;
 		for (int j = 0; j < d.nfiles; j++) {
-			file_path(d.files[j].name, p, sizeof(p));
-			if (!strcmp(p, a[i].path)) {
-				d.files[j].active = true;
+			struct mfile *m = &d.files[j];
+			int match;
+
+			if (m->active)
+				continue;
+			file_path(m->name, p, sizeof(p));
+			match = asd_swaps_path_match(p, a[i].path);
+			/*
+			 * Only a tail of the path: the area was activated
+			 * through a mount that is gone (a stopped service's
+			 * namespace).  The kernel tells whether the file is
+			 * the active area; remember the name it goes by.
+			 */
+			if (match == 1 && strcmp(m->alias, a[i].path)) {
+				if (asd_swapfile_active(p) != 1)
+					continue;
+				_Static_assert(sizeof(m->alias) == sizeof(a[i].path), "alias size");
+				memcpy(m->alias, a[i].path, sizeof(m->alias));
+				logmsg(LOG_INFO_, "%s is active swap, listed in /proc/swaps as %s",
+				       m->name, a[i].path);
+			}
+			if (match) {
+				m->active = true;
 				d.files[j].used = a[i].used;
 				d.files[j].size = a[i].size + 4096; /* header page */
+				break;
 			}
 		}
 	}

@@ -186,6 +186,25 @@ struct asd_swap_area {
 /* Parse /proc/swaps text; returns the number of areas (at most max). */
 int asd_parse_proc_swaps(const char *text, struct asd_swap_area *a, int max);
 
+/*
+ * How a /proc/swaps path names the file at `full`: 2 the same path; 1 a
+ * tail of it that starts at a '/' (the kernel prints the path from the
+ * root of the mount the area was opened through, and once that mount is
+ * gone, e.g. a service's private mount namespace that bind-mounted the
+ * directory, only the tail below it is left: "/adaptswap-0.swap");
+ * 0 another file.  A 1 still needs asd_swapfile_active() to be sure.
+ */
+int asd_swaps_path_match(const char *full, const char *swaps_path);
+
+/*
+ * Is the file at path an active swap area?  The kernel refuses fallocate(2)
+ * on one with ETXTBSY, whatever path it was activated through.  1 yes,
+ * 0 no, -errno when it cannot tell (e.g. no fallocate on this filesystem).
+ * Changes nothing: the file is opened for writing but the one byte asked
+ * for (FALLOC_FL_KEEP_SIZE) is already allocated in a swapfile of ours.
+ */
+int asd_swapfile_active(const char *path);
+
 /* Write len zero bytes at off (1 MiB chunks from a static buffer, page cache
  * flushed every 16 MiB).  0 or -errno.  Used where fallocate cannot serve. */
 int asd_write_zeros(int fd, uint64_t off, uint64_t len);

@@ -564,6 +564,35 @@ static bool parse_swaps_line(const char *p, const char *end, struct asd_swap_are
 	return true;
 }
 
+int asd_swaps_path_match(const char *full, const char *swaps_path)
+{
+	size_t fl, sl;
+
+	if (!full || !swaps_path || swaps_path[0] != '/')
+		return 0;
+	if (!strcmp(full, swaps_path))
+		return 2;
+	fl = strlen(full);
+	sl = strlen(swaps_path);
+	if (sl >= fl || strcmp(full + fl - sl, swaps_path))
+		return 0;
+	return 1;	/* the tail starts with '/', so it starts at a component */
+}
+
+int asd_swapfile_active(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 1) ? -errno : 0;
+	close(fd);
+	if (r == -ETXTBSY)
+		return 1;
+	return r;
+}
+
 int asd_parse_proc_swaps(const char *text, struct asd_swap_area *a, int max)
 {
 	struct asd_swap_area tmp;
