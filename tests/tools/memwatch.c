@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * adaptswap-memwatch: timestamp memory pressure onset and swap changes.
+ *
+ * usage: adaptswap-memwatch [-l low_pct] [-p print_ms] OUTFILE
+ *        adaptswap-memwatch -t       print the CLOCK_MONOTONIC time (s)
+ *
+ * Samples until SIGTERM or SIGINT, then writes a summary and exits 0.
+ * Every line of OUTFILE starts with a record name; times are
+ * CLOCK_MONOTONIC seconds (the clock of adaptswapd's log and of the
+ * module's event timestamps):
+ *
+ *   start T total_kb low_kb        low_kb = low_pct % of MemTotal
+ *   onset T avail_kb               MemAvailable first fell below low_kb
+ *   swap T total_kb used_kb        SwapTotal changed (1 ms resolution)
+ *   s T avail_kb swaptotal_kb swapused_kb    every print_ms
+ *   peak swaptotal_kb swapused_kb  largest values seen
+ *   end T
+ *
+ * Swap is read with sysinfo(2) every millisecond (cheap); /proc/meminfo
+ * every 20 ms while MemAvailable is far above the threshold and every
+ * millisecond once it is within 64 MiB of it.  The process locks its
+ * memory and is never the OOM killer's choice.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sysinfo.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long arg_num(const char *s, const char *what, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < min || v > max) {
+		fprintf(stderr, "memwatch: bad %s '%s' (%ld..%ld)\n", what, s, min, max);
+		exit(2);
+	}
+	return v;
+}
+
+/* MemTotal and MemAvailable in kB; 0 on success */
+static int meminfo(int fd, unsigned long *total, unsigned long *avail)
+{
+	static char buf[4096];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	char *p;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, "MemTotal:");
+	if (!p)
+		return -1;
+	*total = strtoul(p + 9, NULL, 10);
+	p = strstr(buf, "MemAvailable:");
+	if (!p)
+		return -1;
+	*avail = strtoul(p + 13, NULL, 10);
+	return 0;
+}
+
+static void swapinfo(unsigned long *total, unsigned long *used)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si) != 0) {
+		*total = *used = 0;
+		return;
+	}
+	*total = (unsigned long)((unsigned long long)si.totalswap * si.mem_unit / 1024);
+	*used = (unsigned long)((unsigned long long)(si.totalswap - si.freeswap) * si.mem_unit / 1024);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: adaptswap-memwatch [-l low_pct] [-p print_ms] OUTFILE\n"
+		"       adaptswap-memwatch -t\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	long low_pct = 20, print_ms = 100;
+	unsigned long total, avail, low, st, su, last_st, peak_t = 0, peak_u = 0;
+	double t, next_mem = 0, next_print = 0;
+	struct sigaction sa;
+	int o, fd, onset = 0;
+	FILE *out;
+
+	while ((o = getopt(argc, argv, "l:p:t")) != -1) {
+		switch (o) {
+		case 't':
+			if (argc != 2)
+				usage();
+			printf("%.6f\n", now());
+			return 0;
+		case 'l': low_pct = arg_num(optarg, "low_pct", 1, 99); break;
+		case 'p': print_ms = arg_num(optarg, "print_ms", 1, 60000); break;
+		default: usage();
+		}
+	}
+	if (optind != argc - 1)
+		usage();
+	out = fopen(argv[optind], "w");
+	if (!out) {
+		fprintf(stderr, "memwatch: %s: %s\n", argv[optind], strerror(errno));
+		return 1;
+	}
+	fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || meminfo(fd, &total, &avail) != 0) {
+		fprintf(stderr, "memwatch: cannot read /proc/meminfo\n");
+		return 1;
+	}
+	{
+		FILE *f = fopen("/proc/self/oom_score_adj", "w");
+
+		if (f) {
+			fputs("-1000", f);
+			fclose(f);
+		}
+	}
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
+		fprintf(stderr, "memwatch: mlockall: %s (continuing)\n", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	low = total * (unsigned long)low_pct / 100;
+	swapinfo(&last_st, &su);
+	fprintf(out, "start %.6f %lu %lu\n", now(), total, low);
+	fprintf(out, "swap %.6f %lu %lu\n", now(), last_st, su);
+	while (!stop) {
+		t = now();
+		swapinfo(&st, &su);
+		if (st > peak_t)
+			peak_t = st;
+		if (su > peak_u)
+			peak_u = su;
+		if (st != last_st) {
+			fprintf(out, "swap %.6f %lu %lu\n", t, st, su);
+			last_st = st;
+		}
+		if (t >= next_mem || t >= next_print) {
+			if (meminfo(fd, &total, &avail) == 0) {
+				if (!onset && avail < low) {
+					fprintf(out, "onset %.6f %lu\n", t, avail);
+					onset = 1;
+				}
+				next_mem = t + (!onset && avail < low + 65536 ? 0.001 : 0.020);
+			}
+		}
+		if (t >= next_print) {
+			fprintf(out, "s %.6f %lu %lu %lu\n", t, avail, st, su);
+			next_print = t + (double)print_ms / 1000;
+		}
+		usleep(1000);
+	}
+	fprintf(out, "peak %lu %lu\n", peak_t, peak_u);
+	fprintf(out, "end %.6f\n", now());
+	return fclose(out) == 0 ? 0 : 1;
+}
