@@ -619,7 +619,9 @@ static void test_resolve(void)
 	char err[256];
 
 	asd_config_defaults(&c);
-	resolve_case("64 MiB RAM", &c, 64 * MiB, 10 * GiB, 64 * MiB, 128 * MiB, 512 * MiB, 0);
+	resolve_case("64 MiB RAM: 16 -> 32", &c, 64 * MiB, 10 * GiB, 32 * MiB, 128 * MiB, 512 * MiB, 0);
+	resolve_case("217 MiB RAM (a 256 MiB VM): 54 -> 48", &c, 217 * MiB, 10 * GiB, 48 * MiB,
+		     434 * MiB, 512 * MiB, 0);
 	resolve_case("256 MiB RAM", &c, 256 * MiB, 10 * GiB, 64 * MiB, 512 * MiB, 512 * MiB, 0);
 	resolve_case("8 GiB RAM: 2048 -> 1024", &c, 8 * GiB, 10 * GiB, 1024 * MiB, 16 * GiB,
 		     512 * MiB, 0);

@@ -25,7 +25,7 @@ enum asd_source { ASD_SOURCE_AUTO, ASD_SOURCE_MODULE, ASD_SOURCE_PSI };
 struct asd_config {
 	char dir[256];			/* dir = /var/lib/adaptswap */
 	enum asd_source source;		/* source = auto|module|psi */
-	uint64_t chunk_mb;		/* chunk_mb = auto: RAM/4 rounded to 16 MiB, 64..1024 */
+	uint64_t chunk_mb;		/* chunk_mb = auto: RAM/4 rounded to 16 MiB, 32..1024 */
 	uint64_t max_swap_mb;		/* max_swap_mb = auto: 2 x RAM */
 	unsigned max_disk_pct;		/* max_disk_pct = 50: of the filesystem's size, 1..100 */
 	uint64_t min_free_mb;		/* min_free_mb = auto: max(256 MiB, 5% of fs) kept free */

@@ -602,7 +602,7 @@ static uint64_t mib(uint64_t mb)
 
 /*
  * chunk:    chunk_mb, or RAM/4 rounded down to 16 MiB and clamped to
- *           64..1024 MiB; never more than max_swap.
+ *           32..1024 MiB; never more than max_swap.
  * max_swap: max_swap_mb, or 2 x RAM.
  * min_free: min_free_mb, or max(256 MiB, 5% of the filesystem), rounded up.
  * floor:    floor_mb (not clamped: the budget refuses what does not fit).
@@ -623,8 +623,8 @@ void asd_config_resolve(const struct asd_config *c, uint64_t ram_bytes,
 		chunk = mib(c->chunk_mb);
 	} else {
 		chunk = ram_bytes / 4 / (16 * ASD_MIB) * (16 * ASD_MIB);
-		if (chunk < 64 * ASD_MIB)
-			chunk = 64 * ASD_MIB;
+		if (chunk < 32 * ASD_MIB)
+			chunk = 32 * ASD_MIB;
 		if (chunk > 1024 * ASD_MIB)
 			chunk = 1024 * ASD_MIB;
 	}
