@@ -1,0 +1,233 @@
+#!/usr/bin/env bats
+# The packaged adaptswap in a Fly-like Debian 12 VM: systemd as init, the
+# cloud kernel, the module built by DKMS, adaptswapd.service.  Runs inside
+# the image booted by tests/image/run-image (256 MiB RAM); the tests build
+# on each other in file order: boot, module, service, workload, status,
+# journal, stop/start, upgrade to the next version, purge.
+#
+# Named *.image.bats so that tests/run-checks does not run it on the build
+# machine nor in the busybox guest; tests/image/image.bats boots the image
+# and reports each of these tests.
+
+load ../lib/helpers
+
+DIR=/var/lib/adaptswap
+A=/astests
+V=$(cat $A/installed-version 2>/dev/null)
+NV=$(cat $A/next-version 2>/dev/null)
+KVER=$(uname -r)
+STATE=/root/astest-state	# what one test leaves for the next
+export PATH=$A/bin:$PATH
+
+setup_file() { mkdir -p "$STATE"; }
+
+note() { echo "# image: $*" >&3; }	# relayed by image.bats
+# The managed files that are active swap, by their full path.  Once the
+# service's mount namespace is gone (systemctl stop), /proc/swaps names a
+# file by the tail below the bind mount of $DIR: /adaptswap-0.swap.
+managed_swaps() {
+	local p
+	awk 'NR > 1 {print $1}' /proc/swaps | while read -r p; do
+		case ${p##*/} in adaptswap-*.swap) ;; *) continue ;; esac
+		[ -f "$DIR/${p##*/}" ] && [[ $DIR/${p##*/} == *"$p" ]] && echo "$DIR/${p##*/}"
+	done | sort
+}
+mainpid() { systemctl show -P MainPID adaptswapd; }
+oom_kills() { awk '$1 == "oom_kill" {print $2}' /proc/vmstat; }
+journal() { journalctl -b -o cat --no-pager "$@"; }
+
+@test "the image booted with systemd as init and no unit failed" {
+	[ "$(cat /proc/1/comm)" = systemd ]
+	[ "$(systemctl is-active multi-user.target)" = active ]
+	run systemctl list-units --failed --plain --no-legend
+	echo "$output"
+	[ -z "$output" ]
+	# root on the NVMe disk, no initramfs
+	findmnt -n -o SOURCE / | grep -qx /dev/nvme0n1
+	[ ! -e /boot/initrd.img-"$KVER" ]
+}
+
+@test "DKMS built adaptswap.ko for the running kernel" {
+	[ -n "$V" ]
+	run dkms status adaptswap
+	echo "$output"
+	[[ $output == *"adaptswap/$V, $KVER, x86_64: installed"* ]]
+	ko=$(modinfo -n adaptswap)
+	[[ $ko == /lib/modules/$KVER/updates/dkms/adaptswap.ko* ]]
+	[ "$(modinfo -F version adaptswap)" = "$V" ]
+}
+
+@test "systemd-modules-load loaded the module at boot" {
+	grep -q '^adaptswap ' /proc/modules
+	[ -d /sys/kernel/adaptswap ]
+	# the package's modules-load.d entry, and the journal of this boot
+	run dpkg -S modules-load.d/adaptswap.conf
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# its messages reach the journal through kmsg when journald is not up
+	# yet: by identifier, not by unit
+	run journal -t systemd-modules-load
+	echo "$output"
+	[[ $output == *"Inserted module 'adaptswap'"* ]]
+}
+
+@test "adaptswapd.service is active and uses the module" {
+	[ "$(systemctl is-active adaptswapd)" = active ]
+	[ "$(systemctl is-enabled adaptswapd)" = enabled ]
+	journal -u adaptswapd.service | grep -F 'source: adaptswap module'
+	adaptswapctl status --json | grep -q '"source":"module"'
+	mainpid > "$STATE/pid.boot"
+	cat /proc/sys/vm/swappiness > "$STATE/swappiness.boot"
+	note "swappiness at boot $(cat "$STATE/swappiness.boot"), $(free -m | awk '/^Mem:/ {print $3}') MiB used"
+}
+
+@test "systemctl reload applies an edited configuration" {
+	# The default budget, max_swap_mb = auto (2x RAM), cannot hold a 3x RAM
+	# workload next to what the system itself uses: raise it, as the
+	# guest suites do.  The edited conffile must survive the upgrade and
+	# go with the purge.
+	conf=/etc/adaptswap/adaptswapd.conf
+	sed -i 's/^#* *max_swap_mb *=.*/max_swap_mb = 1536/' $conf
+	grep -qx 'max_swap_mb = 1536' $conf
+	adaptswapd --check-config -c $conf
+	pid=$(mainpid)
+	systemctl reload adaptswapd
+	[ "$(mainpid)" = "$pid" ]
+	wait_for 10 eval 'adaptswapctl status | grep -q "max 1536 MiB"'
+}
+
+@test "a workload of 3x RAM completes without an OOM kill" {
+	ram_mb=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo)
+	oom0=$(oom_kills)
+	t0=$SECONDS
+	run adaptswap-hog -r 40 -s 16 $((ram_mb * 3))
+	echo "$output" | tail -3
+	note "hog of $((ram_mb * 3)) MiB (RAM $ram_mb MiB): exit $status in $((SECONDS - t0)) s," \
+		"managed swap now $(managed_swaps | wc -l) files"
+	[ "$status" -eq 0 ]
+	[[ $output == *"hog: done"* ]]
+	[ "$(oom_kills)" -eq "$oom0" ]
+	[ "$(managed_swaps | wc -l)" -ge 1 ]
+}
+
+@test "adaptswapctl status works for an unprivileged user" {
+	[ "$(id -u user)" -eq 1000 ]
+	run as_user adaptswapctl status
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"level"* ]]
+	# the daemon's part: its managed swap, file by file
+	[[ $output == *"files in $DIR"* ]]
+	for f in $(managed_swaps); do
+		[[ $output == *"$(basename "$f")"* ]]
+	done
+	run as_user adaptswapctl status --json
+	[ "$status" -eq 0 ]
+	[[ $output == *'"daemon":{'* ]]
+	# and root-only requests are refused to it
+	run as_user adaptswapctl grow
+	[ "$status" -ne 0 ]
+}
+
+@test "the journal shows the daemon's decisions with their reasons" {
+	run journal -u adaptswapd.service
+	# a grow, with what triggered it and why it was allowed
+	echo "$output" | grep -E '^grow \([^)]+\): (activated standby|new) .*adaptswap-[0-9]+\.swap.*MiB: .+'
+	echo "$output" | grep -E '^swappiness [0-9]+ -> [0-9]+: .+'
+}
+
+@test "systemctl stop restores swappiness and leaves the managed swap on" {
+	orig=$(cat "$STATE/swappiness.boot")
+	managed_swaps > "$STATE/swaps.before-stop"
+	note "swappiness before stop $(cat /proc/sys/vm/swappiness) (at boot $orig)"
+	systemctl stop adaptswapd
+	[ "$(systemctl is-active adaptswapd)" = inactive ]
+	[ "$(cat /proc/sys/vm/swappiness)" -eq "$orig" ]
+	journal -u adaptswapd.service | grep -E "^swappiness [0-9]+ -> $orig: restoring" ||
+		[ "$(journal -u adaptswapd.service | grep -c '^swappiness ')" -eq 0 ]
+	[ -s "$STATE/swaps.before-stop" ]
+	cat /proc/swaps
+	diff -u "$STATE/swaps.before-stop" <(managed_swaps)
+}
+
+@test "systemctl start adopts the managed swap left on" {
+	systemctl start adaptswapd
+	[ "$(systemctl is-active adaptswapd)" = active ]
+	cat /proc/swaps
+	journal -u adaptswapd.service | grep '^recovery: ' || true
+	diff -u "$STATE/swaps.before-stop" <(managed_swaps)
+	run adaptswapctl status
+	echo "$output"
+	while read -r f; do
+		[[ $output == *"$(basename "$f")"* ]]
+		journal -u adaptswapd.service | grep -F "recovery: adopted active $(basename "$f")"
+	done < "$STATE/swaps.before-stop"
+}
+
+@test "upgrading to the next version rebuilds the module and keeps the running swap" {
+	[ -n "$NV" ] || skip "no next version on the test disk"
+	# No shrink while DKMS builds (minutes under TCG).
+	sed -i 's/^#* *shrink_quiet_s *=.*/shrink_quiet_s = 3600/' /etc/adaptswap/adaptswapd.conf
+	grep -qx 'shrink_quiet_s = 3600' /etc/adaptswap/adaptswapd.conf
+	systemctl reload adaptswapd
+	cat /proc/swaps
+	[ "$(managed_swaps | wc -l)" -ge 1 ] || adaptswapctl grow
+	managed_swaps > "$STATE/swaps.before-upgrade"
+	[ -s "$STATE/swaps.before-upgrade" ]
+	pid0=$(mainpid)
+	t0=$SECONDS
+	run apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold \
+		$A/debs/next/adaptswap_"${NV}"_amd64.deb $A/debs/next/adaptswap-dkms_"${NV}"_all.deb
+	echo "$output"
+	note "upgrade $V -> $NV (DKMS build in the image) took $((SECONDS - t0)) s"
+	[ "$status" -eq 0 ]
+	[ "$(dpkg-query -W -f='${Version}' adaptswap)" = "$NV" ]
+	[ "$(dpkg-query -W -f='${Version}' adaptswap-dkms)" = "$NV" ]
+	# DKMS: the new version built and installed, the old one gone
+	run dkms status adaptswap
+	echo "$output"
+	[[ $output == *"adaptswap/$NV, $KVER, x86_64: installed"* ]]
+	[[ $output != *"adaptswap/$V,"* ]]
+	[ "$(modinfo -F version adaptswap)" = "$NV" ]
+	note "module loaded now: $(cat /sys/module/adaptswap/version 2>/dev/null || echo none)"
+	# the daemon: restarted, new version, same swap
+	[ "$(systemctl is-active adaptswapd)" = active ]
+	[ "$(mainpid)" != "$pid0" ]
+	adaptswapctl status --json | grep -q "\"version\":\"$NV\""
+	diff -u "$STATE/swaps.before-upgrade" <(managed_swaps)
+	# the edited conffile is kept
+	grep -qx 'shrink_quiet_s = 3600' /etc/adaptswap/adaptswapd.conf
+	grep -qx 'max_swap_mb = 1536' /etc/adaptswap/adaptswapd.conf
+}
+
+@test "purge leaves no file of the packages and no swap behind" {
+	orig=$(cat "$STATE/swappiness.boot")
+	dpkg -L adaptswap adaptswap-dkms > "$STATE/files"
+	grep -q '^/usr/sbin/adaptswapd$' "$STATE/files"
+	cat /proc/swaps
+	[ "$(managed_swaps | wc -l)" -ge 1 ] || adaptswapctl grow
+	[ "$(managed_swaps | wc -l)" -ge 1 ]
+	run apt-get purge -y adaptswap adaptswap-dkms
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run dpkg-query -W -f='${Status}\n' adaptswap adaptswap-dkms
+	[[ $output != *installed* ]] || { echo "$output"; false; }
+	# every file the packages had; their directories may stay only if shared
+	left=0
+	while read -r f; do
+		if [ -e "$f" ] && [ ! -d "$f" ]; then echo "left: $f"; left=1; fi
+	done < "$STATE/files"
+	[ "$left" -eq 0 ]
+	[ ! -e /etc/adaptswap ]
+	[ ! -e $DIR ]
+	[ ! -e /run/adaptswap ]
+	[ -z "$(managed_swaps)" ]
+	run grep -c adaptswap /proc/swaps
+	[ "$output" = 0 ]
+	[ "$(cat /proc/sys/vm/swappiness)" -eq "$orig" ]
+	# DKMS: nothing built or registered remains
+	[ -z "$(find /lib/modules -path '*updates/dkms/adaptswap*')" ]
+	[ -z "$(ls -d /usr/src/adaptswap-* /var/lib/dkms/adaptswap 2>/dev/null)" ]
+	[ "$(systemctl show -P LoadState adaptswapd)" = not-found ]
+	note "module after purge: $(grep -c '^adaptswap ' /proc/modules) loaded"
+}
