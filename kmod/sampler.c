@@ -17,7 +17,7 @@
  *
  * Activity (kswapd, direct reclaim, shrinker passes) counts as "seen in this
  * interval" for sample_idle_ms after it was last observed, so a level raised
- * by reclaim is not left after one quiet 10 ms sample and then re-entered:
+ * by reclaim is not left after one quiet fast sample and then re-entered:
  * reclaim comes in bursts, and the level would flap with every burst.
  */
 #include <linux/irq_work.h>
@@ -273,7 +273,7 @@ static void sampler_work_fn(struct work_struct *work)
 	repeat_ns = (u64)knobs[ADAPTSWAP_KNOB_EVENT_INTERVAL_MS] *
 		    NSEC_PER_MSEC;
 	/*
-	 * Allocations come in bursts: one quiet 10 ms sample must not send
+	 * Allocations come in bursts: one quiet fast sample must not send
 	 * the sampler back to sleep for sample_idle_ms.  A fall keeps the
 	 * headroom rule for sample_idle_ms; the first sample counts as one.
 	 */
