@@ -312,7 +312,7 @@ build_in_tree() {
 	build_in_tree CONFIG_ADAPTSWAP=m '# CONFIG_ADAPTSWAP_DEFAULT_ENABLED is not set' \
 		CONFIG_ADAPTSWAP_LOW_PCT=30 CONFIG_ADAPTSWAP_CRITICAL_PCT=2 \
 		CONFIG_ADAPTSWAP_SAMPLE_IDLE_MS=2000 CONFIG_ADAPTSWAP_EVENT_INTERVAL_MS=250
-	[ "$(knob_defaults "$KO")" = "0 30 10 2 3 2000 10 250" ]
+	[ "$(knob_defaults "$KO")" = "0 30 10 2 3 2000 5 250" ]
 }
 
 @test "linux-source-6.1: an out-of-range option is replaced by its default" {
