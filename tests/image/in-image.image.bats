@@ -33,6 +33,18 @@ managed_swaps() {
 	done | sort
 }
 mainpid() { systemctl show -P MainPID adaptswapd; }
+no_busy_file() { ! adaptswapctl status --json | grep -q '"state":"busy"'; }
+
+# hold_swap: from now on the daemon gives no swap back (the tests that
+# compare the managed swap across a stop, a start or an upgrade must not
+# race a shrink the daemon decided on its own), and none is under way.
+hold_swap() {
+	local conf=/etc/adaptswap/adaptswapd.conf
+	sed -i 's/^#* *shrink_quiet_s *=.*/shrink_quiet_s = 3600/' $conf
+	grep -qx 'shrink_quiet_s = 3600' $conf
+	systemctl reload adaptswapd	# synchronous: applied when it returns
+	wait_for 300 no_busy_file || { adaptswapctl status; return 1; }
+}
 oom_kills() { awk '$1 == "oom_kill" {print $2}' /proc/vmstat; }
 journal() { journalctl -b -o cat --no-pager "$@"; }
 
@@ -91,9 +103,24 @@ journal() { journalctl -b -o cat --no-pager "$@"; }
 	grep -qx 'max_swap_mb = 1536' $conf
 	adaptswapd --check-config -c $conf
 	pid=$(mainpid)
+	# a refused file fails the reload (ExecReload is adaptswapctl reload)
+	# and the running configuration stays
+	max0=$(adaptswapctl status | grep -o 'max [0-9]* MiB')
+	[ -n "$max0" ] && [ "$max0" != "max 1536 MiB" ]
+	cp $conf "$STATE/conf.good"
+	echo 'max_disk_pct = 400' >> $conf
+	run systemctl reload adaptswapd
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[ "$(systemctl is-active adaptswapd)" = active ]
+	[ "$(mainpid)" = "$pid" ]
+	[ "$(adaptswapctl status | grep -o 'max [0-9]* MiB')" = "$max0" ]
+	journal -u adaptswapd.service | grep -F "reload refused, keeping the running configuration: $conf:"
+	cp "$STATE/conf.good" $conf
+	# applied by the time systemctl returns
 	systemctl reload adaptswapd
 	[ "$(mainpid)" = "$pid" ]
-	wait_for 10 eval 'adaptswapctl status | grep -q "max 1536 MiB"'
+	adaptswapctl status | grep -q "max 1536 MiB"
 }
 
 @test "a workload of 3x RAM completes without an OOM kill" {
@@ -138,6 +165,7 @@ journal() { journalctl -b -o cat --no-pager "$@"; }
 
 @test "systemctl stop restores swappiness and leaves the managed swap on" {
 	orig=$(cat "$STATE/swappiness.boot")
+	hold_swap
 	managed_swaps > "$STATE/swaps.before-stop"
 	note "swappiness before stop $(cat /proc/sys/vm/swappiness) (at boot $orig)"
 	systemctl stop adaptswapd
@@ -167,9 +195,7 @@ journal() { journalctl -b -o cat --no-pager "$@"; }
 @test "upgrading to the next version rebuilds the module and keeps the running swap" {
 	[ -n "$NV" ] || skip "no next version on the test disk"
 	# No shrink while DKMS builds (minutes under TCG).
-	sed -i 's/^#* *shrink_quiet_s *=.*/shrink_quiet_s = 3600/' /etc/adaptswap/adaptswapd.conf
-	grep -qx 'shrink_quiet_s = 3600' /etc/adaptswap/adaptswapd.conf
-	systemctl reload adaptswapd
+	hold_swap
 	cat /proc/swaps
 	[ "$(managed_swaps | wc -l)" -ge 1 ] || adaptswapctl grow
 	managed_swaps > "$STATE/swaps.before-upgrade"

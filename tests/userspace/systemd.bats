@@ -8,12 +8,15 @@ setup() {
 	requires host
 	command -v systemd-analyze >/dev/null || skip "requires systemd-analyze"
 	D=$BUILD/host/sbin/adaptswapd
-	[ -x "$D" ] || skip "adaptswapd not built"
+	C=$BUILD/host/bin/adaptswapctl
+	[ -x "$D" ] && [ -x "$C" ] || skip "adaptswapd or adaptswapctl not built"
 }
 
 @test "systemd-analyze verify: no warning" {
-	sed "s|^ExecStart=/usr/sbin/adaptswapd|ExecStart=$D|" \
+	sed -e "s|^ExecStart=/usr/sbin/adaptswapd|ExecStart=$D|" \
+		-e "s|^ExecReload=/usr/bin/adaptswapctl|ExecReload=$C|" \
 		"$REPO/userspace/systemd/adaptswapd.service" > "$BATS_TEST_TMPDIR/adaptswapd.service"
+	grep -q "^ExecReload=$C reload$" "$BATS_TEST_TMPDIR/adaptswapd.service"
 	run systemd-analyze verify --man=no "$BATS_TEST_TMPDIR/adaptswapd.service"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -27,5 +30,19 @@ setup() {
 	grep -q '^RestartPreventExitStatus=2 3$' "$u"
 	grep -q '^CapabilityBoundingSet=' "$u"
 	grep -q '^RestrictAddressFamilies=AF_UNIX AF_NETLINK$' "$u"
-	grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$u"
+	# synchronous reload: systemctl reload fails when the file is refused
+	grep -q '^ExecReload=/usr/bin/adaptswapctl reload$' "$u"
+}
+
+@test "make install points the unit at the installed programs" {
+	make -s -C "$REPO/userspace" install DESTDIR="$BATS_TEST_TMPDIR/root" \
+		PREFIX=/opt/as UNITDIR=/opt/as/lib/systemd/system >/dev/null
+	u=$BATS_TEST_TMPDIR/root/opt/as/lib/systemd/system/adaptswapd.service
+	grep -qx 'ExecStart=/opt/as/sbin/adaptswapd' "$u"
+	grep -qx 'ExecReload=/opt/as/bin/adaptswapctl reload' "$u"
+	[ -x "$BATS_TEST_TMPDIR/root/opt/as/sbin/adaptswapd" ]
+	[ -x "$BATS_TEST_TMPDIR/root/opt/as/bin/adaptswapctl" ]
+	# nothing else of the unit changed
+	diff <(grep -v '^Exec' "$REPO/userspace/systemd/adaptswapd.service") <(grep -v '^Exec' "$u")
+	[ "$(stat -c %a "$u")" = 644 ]
 }

@@ -268,7 +268,7 @@ static int cmd_status(int argc, char **argv)
 	return fflush(stdout) ? EXIT_FAIL : EXIT_OK;
 }
 
-/* grow, shrink, release, hold, resume, metrics: the daemon's commands */
+/* grow, shrink, release, hold, resume, reload, metrics: the daemon's commands */
 static int cmd_daemon(int argc, char **argv)
 {
 	static char buf[65536];
@@ -464,6 +464,8 @@ static const struct cmd cmds[] = {
 	{ "release", "", "all managed swap off and deleted, growth on hold (root)", cmd_daemon },
 	{ "hold", "", "stop growing (root)", cmd_daemon },
 	{ "resume", "", "allow growing again (root)", cmd_daemon },
+	{ "reload", "", "re-read adaptswapd's configuration, all or nothing (root)",
+	  cmd_daemon },
 	{ "metrics", "", "Prometheus text format", cmd_daemon },
 	{ NULL, NULL, NULL, NULL },
 };

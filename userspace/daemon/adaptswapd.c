@@ -1243,6 +1243,8 @@ static int release_all(FILE *f)
 	return 0;
 }
 
+static int reload(char *msg, size_t msglen);
+
 static void handle_command(int fd, const char *cmd)
 {
 	struct ucred cr;
@@ -1262,9 +1264,16 @@ static void handle_command(int fd, const char *cmd)
 		fprintf(f, "ok\n");
 		metrics(f);
 	} else if (!strcmp(cmd, "grow") || !strcmp(cmd, "shrink") || !strcmp(cmd, "release") ||
-		   !strcmp(cmd, "hold") || !strcmp(cmd, "resume")) {
+		   !strcmp(cmd, "hold") || !strcmp(cmd, "resume") || !strcmp(cmd, "reload")) {
 		if (!root) {
 			fprintf(f, "error permission denied: '%s' needs root\n", cmd);
+		} else if (!strcmp(cmd, "reload")) {
+			char msg[600];
+
+			if (reload(msg, sizeof(msg)))
+				fprintf(f, "error refused, the running configuration is kept: %s\n", msg);
+			else
+				fprintf(f, "ok\n%s\n", msg);
 		} else if (!strcmp(cmd, "hold")) {
 			d.held = true;
 			decide("hold: growth on hold (adaptswapctl)");
@@ -1395,25 +1404,35 @@ static int resolve_limits(void)
 	return 0;
 }
 
-static void reload(void)
+/*
+ * Re-read the configuration file (SIGHUP, or 'reload' on the control
+ * socket).  All or nothing: a file that does not load, or that changes
+ * 'dir', leaves the running configuration as it was.  On failure the
+ * reason is in msg as well as in the log; returns 0 or -1.
+ */
+static int reload(char *msg, size_t msglen)
 {
 	struct asd_config c;
 	char err[512];
 
 	asd_config_defaults(&c);
 	if (asd_config_load(d.config_path, &c, err, sizeof(err)) < 0) {
+		snprintf(msg, msglen, "%s", err);
 		logmsg(LOG_ERR_, "reload refused, keeping the running configuration: %s", err);
-		return;
+		return -1;
 	}
 	if (strcmp(c.dir, d.cfg.dir)) {
-		logmsg(LOG_ERR_, "reload refused: 'dir' cannot change while running (%s -> %s)",
-		       d.cfg.dir, c.dir);
-		return;
+		snprintf(msg, msglen, "'dir' cannot change while running (%s -> %s)",
+			 d.cfg.dir, c.dir);
+		logmsg(LOG_ERR_, "reload refused, keeping the running configuration: %s", msg);
+		return -1;
 	}
 	d.cfg = c;
 	d.log_level = c.log_level;
 	resolve_limits();
 	decide("reload: configuration from %s applied", d.config_path);
+	snprintf(msg, msglen, "configuration from %s applied", d.config_path);
+	return 0;
 }
 
 /* ---- one instance per rundir; --release ------------------------------------ */
@@ -1612,7 +1631,9 @@ static void main_loop(void)
 
 			if (read(d.sig_fd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
-					reload();
+					char msg[600];
+
+					reload(msg, sizeof(msg));
 				} else if (si.ssi_signo == SIGCHLD) {
 					while (waitpid(-1, NULL, WNOHANG) > 0)
 						;
