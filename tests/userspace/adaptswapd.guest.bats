@@ -185,6 +185,48 @@ all_known() {
 	all_known
 }
 
+# The kernel looks for a signal between the processes whose pages a swapoff
+# brings back, not within one: the swapped-out memory here belongs to six.
+@test "pressure returning during a swapoff interrupts it; the area stays active" {
+	requires module
+	oom0=$(awk '$1 == "oom_kill" {print $2}' /proc/vmstat)
+	echo 100 > /proc/sys/vm/swappiness
+	# growth only at critical, no shrink but adaptswapctl's
+	write_conf "$CONF" max_swap_mb=1536 swappiness_control=no shrink_quiet_s=600 \
+		grow_level=critical
+	start_daemon "$CONF"
+	adaptswapctl grow
+	adaptswapctl grow
+	holders=()
+	for i in 1 2 3 4 5 6; do
+		adaptswap-hog -r 200 -s 6 -h 600 18 > /dev/null 2>&1 3>&- &
+		holders+=($!)
+	done
+	sleep 2
+	adaptswap-hog -r 100 -s 16 140 > /dev/null 2>&1 || true
+	# the module samples (and would report) every 10 ms from now on
+	adaptswapctl set sample_idle_ms=10 event_interval_ms=10
+	# empty files go first (instantly); stop at the first used one
+	for i in $(seq 40); do
+		out=$(adaptswapctl shrink 2>&1) || true
+		[[ $out == *" 0 MiB used"* || $out == *busy* ]] || [ -z "$out" ] || break
+		sleep 0.3
+	done
+	# pressure returns: level low below 95% available
+	adaptswapctl set low_pct=95 medium_pct=10 critical_pct=5
+	echo "# $out" >&3
+	file=$(sed -n 's/.*swapoff \(adaptswap-[0-9]*\.swap\) started.*/\1/p' <<<"$out")
+	[ -n "$file" ]
+	wait_for 60 grep -q "shrink: swapoff $file interrupted: pressure returned" \
+		"$BATS_TEST_TMPDIR/asd.log"
+	# the kernel keeps an interrupted area: still active, still managed
+	grep "^$ASD_DIR/$file " /proc/swaps | sed 's/^/# still in swap: /' >&3
+	adaptswapctl status --json | grep -q "{\"name\":\"$file\",[^}]*\"state\":\"active\"}"
+	kill "${holders[@]}"
+	[ "$(awk '$1 == "oom_kill" {print $2}' /proc/vmstat)" -eq "$oom0" ]
+	all_known
+}
+
 @test "release empties managed swap and holds growth; resume allows it again" {
 	start_daemon "$CONF"
 	adaptswapctl grow
@@ -219,7 +261,7 @@ all_known() {
 
 @test "commands that change things need root; status and metrics do not" {
 	start_daemon "$CONF"
-	for c in grow shrink release hold resume; do
+	for c in grow shrink release hold resume reload; do
 		run as_user adaptswapctl $c
 		[ "$status" -eq 1 ]
 		[[ $output == *"needs root"* ]]
@@ -266,6 +308,36 @@ all_known() {
 	kill -HUP "$ASD_PID"
 	wait_for 5 grep -q 'reload: configuration' "$BATS_TEST_TMPDIR/asd.log"
 	adaptswapctl status --json | grep -q "\"max_swap\":$((1024 * 1024 * 1024))"
+}
+
+@test "adaptswapctl reload answers with the verdict; a refused file changes nothing" {
+	MAX=$((1024 * 1024 * 1024))
+	start_daemon "$CONF"
+	daemon_has "\"max_swap\":$((1536 * MAX / 1024))"
+	# an error in the file: exit 1, the file's first error, nothing applied
+	printf 'dir = %s\nmax_swap_mb = 1024\nmax_disk_pct = 400\n' "$ASD_DIR" > "$CONF"
+	run adaptswapctl reload
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == "adaptswapctl: reload: refused, the running configuration is kept: $CONF:3:"*max_disk_pct* ]]
+	daemon_has "\"max_swap\":$((1536 * MAX / 1024))"
+	# a new dir: refused as well
+	write_conf "$CONF" dir=/mnt/elsewhere max_swap_mb=1024
+	run adaptswapctl reload
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"'dir' cannot change while running ($ASD_DIR -> /mnt/elsewhere)"* ]]
+	daemon_has "\"max_swap\":$((1536 * MAX / 1024))"
+	[ ! -e /mnt/elsewhere ]
+	# a good file: applied before the answer comes back
+	write_conf "$CONF" max_swap_mb=1024
+	run adaptswapctl reload
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "configuration from $CONF applied" ]
+	daemon_has "\"max_swap\":$MAX"
+	kill -0 "$ASD_PID"
+	grep -q "reload: configuration from $CONF applied" "$BATS_TEST_TMPDIR/asd.log"
 }
 
 @test "the action hook fires once when thrashing persists" {
