@@ -51,7 +51,7 @@ expect_accepted() {
 	[ "$(cat $SYS/critical_pct)" = 5 ]
 	[ "$(cat $SYS/hysteresis_pct)" = 3 ]
 	[ "$(cat $SYS/sample_idle_ms)" = 1000 ]
-	[ "$(cat $SYS/sample_fast_ms)" = 5 ]
+	[ "$(cat $SYS/sample_fast_ms)" = 4 ]
 	[ "$(cat $SYS/event_interval_ms)" = 1000 ]
 	[ "$(cat $SYS/level)" = none ]
 }
@@ -135,7 +135,7 @@ expect_accepted() {
 	[ "$b" -gt "$a" ]
 	# Idle: one per sample_idle_ms (1 s), so about 3.  A falling
 	# MemAvailable (this shell forking) may add a burst of a few; the
-	# fast rate (sample_fast_ms, 5 ms: 8 ms at HZ=250) would give ~375.
+	# fast rate (sample_fast_ms, 4 ms: one jiffy at HZ=250) would give ~750.
 	[ $((b - a)) -le 12 ]
 }
 
