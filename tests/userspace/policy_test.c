@@ -757,6 +757,101 @@ static void test_action(void)
 	ok(!asd_action_due(&c, &l, &s, &st, r, sizeof(r)), "max_swap 0: the used condition is off");
 }
 
+/* ---- PSI mode's own sampling ---------------------------------------------- */
+
+/*
+ * A ramp eating rate_kbps from avail0_kb, starting at t0; the daemon samples
+ * at the intervals the policy asks for, from phase ms after a sample taken
+ * long before.  Returns how long after the onset (available memory below the
+ * low threshold) the first sample with a level above none came, or -1 if
+ * memory ran out first.
+ */
+static long psi_detect_ms(uint64_t total, uint64_t avail0, uint64_t rate_kbps, uint64_t phase)
+{
+	struct asd_psi_state ps = { 0 };
+	uint64_t low = total * 20 / 100, t0 = 100000, onset, t;
+	int level = L0;
+
+	onset = t0 + (avail0 - low) * 1000 / rate_kbps;
+	/* steady until the ramp starts */
+	t = t0 - 5000 + phase;
+	for (;;) {
+		uint64_t eaten = t > t0 ? (t - t0) * rate_kbps / 1000 : 0;
+		uint64_t avail = eaten >= avail0 ? 0 : avail0 - eaten;
+
+		if (avail == 0)
+			return -1;
+		asd_psi_observe(&ps, t, total, avail);
+		level = asd_psi_level(total, avail, 20, false);
+		if (level > L0)
+			return t >= onset ? (long)(t - onset) : 0;
+		t += asd_psi_interval_ms(&ps, t, level, total, avail, 20);
+	}
+}
+
+static void test_psi(void)
+{
+	const uint64_t total = 222580, low = total / 5;	/* the guests' 256 MiB, kB */
+	struct asd_psi_state ps = { 0 };
+	unsigned rates[] = { 30, 60, 90, 120, 256 };
+	long worst;
+
+	/* levels: low, half, quarter; a trigger means at least medium */
+	ok(asd_psi_level(total, low, 20, false) == L0, "at the threshold: none");
+	ok(asd_psi_level(total, low - 1, 20, false) == L1, "below it: low");
+	ok(asd_psi_level(total, low / 2 - 1, 20, false) == L2, "below half: medium");
+	ok(asd_psi_level(total, low / 4 - 1, 20, false) == L3, "below a quarter: critical");
+	ok(asd_psi_level(total, total, 20, true) == L2, "a trigger: at least medium");
+	ok(asd_psi_level(total, 0, 20, true) == L3, "a trigger does not lower critical");
+
+	/* idle, plenty available: once a second; near the threshold: sooner */
+	asd_psi_observe(&ps, 1000, total, 150000);
+	ok(!asd_psi_falling(&ps, 1000), "first sample: nothing to compare with");
+	ok(asd_psi_interval_ms(&ps, 1000, L0, total, 4 * 1024 * 1024, 20) == 1000,
+	   "4 GiB of headroom: 1000 ms");
+	ok(asd_psi_interval_ms(&ps, 1000, L0, total, 150000, 20) == (150000 - low) * 1000 / (256 * 1024),
+	   "%u ms for %" PRIu64 " kB of headroom at 256 MiB/s",
+	   asd_psi_interval_ms(&ps, 1000, L0, total, 150000, 20), 150000 - low);
+	ok(asd_psi_interval_ms(&ps, 1000, L0, total, low + 100, 20) == 20,
+	   "at the threshold: 20 ms");
+	ok(asd_psi_interval_ms(&ps, 1000, L1, total, 150000, 20) == 20, "level low: 20 ms");
+
+	/* falling: 1% of RAM per second, whatever the interval */
+	asd_psi_observe(&ps, 1020, total, 150000 - 60 * 1024 / 50);	/* 60 MiB/s for 20 ms */
+	ok(asd_psi_falling(&ps, 1020), "60 MiB/s seen over 20 ms is a fall (1.2 MiB < 1%% of RAM)");
+	ok(asd_psi_interval_ms(&ps, 1020, L0, total, 150000, 20) == 20, "falling: 20 ms");
+	ok(asd_psi_falling(&ps, 2019) && !asd_psi_falling(&ps, 2020),
+	   "a fall counts for a second");
+	asd_psi_observe(&ps, 3020, total, 150000 - 1229 - 2000);	/* 2 MiB in 2 s */
+	ok(!asd_psi_falling(&ps, 3020), "1 MiB/s is no fall");
+	asd_psi_observe(&ps, 3021, total, 150000 - 1229 - 2000 - 8);
+	asd_psi_observe(&ps, 3023, total, 150000 - 1229 - 2000 - 16);
+	ok(!asd_psi_falling(&ps, 3023), "8 kB within 1 ms is noise: compared with an older sample");
+	asd_psi_observe(&ps, 3040, total, 150000 - 1229 - 2000 - 1000);
+	ok(asd_psi_falling(&ps, 3040), "1000 kB in 20 ms is a fall");
+	asd_psi_observe(&ps, 10, total, 150000);
+	ok(!asd_psi_falling(&ps, 10) && ps.prev_ms == 10, "time going backwards: start over");
+
+	/*
+	 * Ramps from 175 MiB available at the bench's rates and faster, every
+	 * phase of the idle sampling: the first sample above none comes within
+	 * one fast interval of the onset.  (Comparing consecutive samples with
+	 * a fixed 1% of RAM, as before, missed falls slower than 1% per 20 ms,
+	 * and the sampler went back to once a second in the middle of a ramp.)
+	 */
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		worst = 0;
+		for (uint64_t phase = 0; phase < 1000; phase += 7) {
+			long ms = psi_detect_ms(total, 175 * 1024, rates[i] * 1024ull, phase);
+
+			if (ms < 0 || ms > worst)
+				worst = ms < 0 ? 99999 : ms;
+		}
+		ok(worst <= 20, "ramp at %u MiB/s: onset seen within %ld ms (at most 20)",
+		   rates[i], worst);
+	}
+}
+
 int main(void)
 {
 	test_sequences();
@@ -766,5 +861,6 @@ int main(void)
 	test_shrink();
 	test_swappiness();
 	test_action();
+	test_psi();
 	return tap_done();
 }

@@ -85,7 +85,8 @@ static struct {
 	uint64_t last_event_latency_ns;
 	uint64_t swapin_rate, swapout_rate, refault_rate;
 	uint64_t prev_pswpin, prev_pswpout, prev_refault, prev_vm_ms;
-	uint64_t psi_prev_avail, psi_last_fall_ms;
+	struct asd_psi_state psi;	/* PSI mode's own MemAvailable sampling */
+	uint64_t psi_total_kb, psi_avail_kb;	/* its last sample */
 
 	/* files */
 	struct mfile files[MAX_FILES];
@@ -1000,27 +1001,16 @@ static void use_best_source(void)
 static void psi_sample(bool triggered)
 {
 	static char text[8192];
-	uint64_t total, avail, low, t = now_ms();
-	int level = ADAPTSWAP_LEVEL_NONE;
+	uint64_t t = now_ms();
 
 	if (read_file("/proc/meminfo", text, sizeof(text)) < 0)
 		return;
-	total = meminfo_kb(text, "MemTotal:");
-	avail = meminfo_kb(text, "MemAvailable:");
-	low = total * d.cfg.psi_low_pct / 100;
-	if (avail < low / 4)
-		level = ADAPTSWAP_LEVEL_CRITICAL;
-	else if (avail < low / 2)
-		level = ADAPTSWAP_LEVEL_MEDIUM;
-	else if (avail < low)
-		level = ADAPTSWAP_LEVEL_LOW;
-	if (triggered && level < ADAPTSWAP_LEVEL_MEDIUM)
-		level = ADAPTSWAP_LEVEL_MEDIUM;
-	if (d.psi_prev_avail > avail + total / 100)
-		d.psi_last_fall_ms = t;
-	d.psi_prev_avail = avail;
+	d.psi_total_kb = meminfo_kb(text, "MemTotal:");
+	d.psi_avail_kb = meminfo_kb(text, "MemAvailable:");
+	asd_psi_observe(&d.psi, t, d.psi_total_kb, d.psi_avail_kb);
 	update_rates_from_vmstat();
-	set_level(level, triggered ? "psi trigger" : "meminfo sample", 0);
+	set_level(asd_psi_level(d.psi_total_kb, d.psi_avail_kb, d.cfg.psi_low_pct, triggered),
+		  triggered ? "psi trigger" : "meminfo sample", 0);
 }
 
 /* ---- timer -------------------------------------------------------------------- */
@@ -1041,13 +1031,15 @@ static void arm_timer(void)
 		}
 	}
 	if (!d.module_mode) {
-		/* PSI mode samples meminfo: faster while memory falls */
+		/* PSI mode samples meminfo: faster near the threshold, or
+		 * while memory falls */
 		if (d.psi_fd < 0 && d.forced_source == ASD_SOURCE_MODULE)
 			ms = 0;
-		else if (d.level > ADAPTSWAP_LEVEL_NONE || t - d.psi_last_fall_ms < 1000)
-			ms = 20;
+		else if (!d.psi_total_kb)
+			ms = ASD_PSI_FAST_MS;	/* no sample yet */
 		else
-			ms = 1000;
+			ms = asd_psi_interval_ms(&d.psi, t, d.level, d.psi_total_kb,
+						 d.psi_avail_kb, d.cfg.psi_low_pct);
 	} else if (d.level > ADAPTSWAP_LEVEL_NONE) {
 		ms = 100;	/* under pressure: re-check growth often */
 	} else if (d.shrink_next) {

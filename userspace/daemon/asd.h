@@ -132,6 +132,42 @@ void asd_should_shrink(const struct asd_config *c, const struct asd_limits *l,
 unsigned asd_swappiness_next(const struct asd_config *c, const struct asd_sample *s,
 			     unsigned cur, char *reason, size_t len);
 
+/*
+ * PSI mode (no module): the daemon samples MemAvailable itself.
+ *
+ * asd_psi_level: low below psi_low_pct of RAM, medium below half of that,
+ * critical below a quarter; a PSI trigger means at least medium.
+ *
+ * asd_psi_observe: feed one sample.  Memory counts as falling when it went
+ * down by at least 1% of RAM per second since the sample it is compared
+ * with (samples less than ASD_PSI_MIN_DT_MS apart are compared with an
+ * older one, so that noise over a millisecond is no fall).
+ *
+ * asd_psi_interval_ms: time to the next sample.  ASD_PSI_FAST_MS while the
+ * level is above none or for ASD_PSI_FALL_HOLD_MS after memory was last
+ * seen falling; otherwise the time the fastest plausible allocator
+ * (ASD_PSI_FASTEST_KBPS) needs to eat the headroom above the low
+ * threshold, within [ASD_PSI_FAST_MS, ASD_PSI_IDLE_MS].
+ */
+#define ASD_PSI_FAST_MS		20u
+#define ASD_PSI_IDLE_MS		1000u
+#define ASD_PSI_MIN_DT_MS	10u
+#define ASD_PSI_FALL_HOLD_MS	1000u
+#define ASD_PSI_FASTEST_KBPS	(256u * 1024)
+
+struct asd_psi_state {
+	bool have_prev;
+	uint64_t prev_avail_kb, prev_ms;
+	uint64_t last_fall_ms;		/* 0: never seen falling */
+};
+
+int asd_psi_level(uint64_t total_kb, uint64_t avail_kb, unsigned low_pct, bool triggered);
+void asd_psi_observe(struct asd_psi_state *ps, uint64_t now_ms, uint64_t total_kb,
+		     uint64_t avail_kb);
+bool asd_psi_falling(const struct asd_psi_state *ps, uint64_t now_ms);
+unsigned asd_psi_interval_ms(const struct asd_psi_state *ps, uint64_t now_ms, int level,
+			     uint64_t total_kb, uint64_t avail_kb, unsigned low_pct);
+
 /* The "restart instead of thrash" hook: state carried between calls. */
 struct asd_action_state {
 	uint64_t bad_since_ms;		/* 0: condition not holding */

@@ -461,3 +461,62 @@ bool asd_action_due(const struct asd_config *c, const struct asd_limits *l,
 	st->bad_since_ms = 0;
 	return true;
 }
+
+/* ---- PSI mode's own sampling ------------------------------------------- */
+
+int asd_psi_level(uint64_t total_kb, uint64_t avail_kb, unsigned low_pct, bool triggered)
+{
+	uint64_t low = total_kb * low_pct / 100;
+	int level = ADAPTSWAP_LEVEL_NONE;
+
+	if (avail_kb < low / 4)
+		level = ADAPTSWAP_LEVEL_CRITICAL;
+	else if (avail_kb < low / 2)
+		level = ADAPTSWAP_LEVEL_MEDIUM;
+	else if (avail_kb < low)
+		level = ADAPTSWAP_LEVEL_LOW;
+	if (triggered && level < ADAPTSWAP_LEVEL_MEDIUM)
+		level = ADAPTSWAP_LEVEL_MEDIUM;
+	return level;
+}
+
+void asd_psi_observe(struct asd_psi_state *ps, uint64_t now_ms, uint64_t total_kb,
+		     uint64_t avail_kb)
+{
+	uint64_t dt;
+
+	if (!ps->have_prev || now_ms < ps->prev_ms) {
+		ps->have_prev = true;
+		ps->prev_avail_kb = avail_kb;
+		ps->prev_ms = now_ms;
+		return;
+	}
+	dt = now_ms - ps->prev_ms;
+	if (dt < ASD_PSI_MIN_DT_MS)
+		return;		/* compare the next sample with the older one */
+	/* fell by >= 1% of RAM per second: drop / dt >= (total / 100) / 1000 */
+	if (ps->prev_avail_kb > avail_kb &&
+	    (ps->prev_avail_kb - avail_kb) * 100 * 1000 >= total_kb * dt)
+		ps->last_fall_ms = now_ms;
+	ps->prev_avail_kb = avail_kb;
+	ps->prev_ms = now_ms;
+}
+
+bool asd_psi_falling(const struct asd_psi_state *ps, uint64_t now_ms)
+{
+	return ps->last_fall_ms && now_ms >= ps->last_fall_ms &&
+	       now_ms - ps->last_fall_ms < ASD_PSI_FALL_HOLD_MS;
+}
+
+unsigned asd_psi_interval_ms(const struct asd_psi_state *ps, uint64_t now_ms, int level,
+			     uint64_t total_kb, uint64_t avail_kb, unsigned low_pct)
+{
+	uint64_t low = total_kb * low_pct / 100, ms;
+
+	if (level > ADAPTSWAP_LEVEL_NONE || asd_psi_falling(ps, now_ms))
+		return ASD_PSI_FAST_MS;
+	ms = sub0(avail_kb, low) * 1000 / ASD_PSI_FASTEST_KBPS;
+	if (ms < ASD_PSI_FAST_MS)
+		return ASD_PSI_FAST_MS;
+	return ms > ASD_PSI_IDLE_MS ? ASD_PSI_IDLE_MS : (unsigned)ms;
+}
