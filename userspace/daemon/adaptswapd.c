@@ -87,6 +87,7 @@ static struct {
 	uint64_t prev_pswpin, prev_pswpout, prev_refault, prev_vm_ms;
 	struct asd_psi_state psi;	/* PSI mode's own MemAvailable sampling */
 	uint64_t psi_total_kb, psi_avail_kb;	/* its last sample */
+	uint64_t chores_ms;		/* periodic(): shrink, swappiness, ... last run */
 
 	/* files */
 	struct mfile files[MAX_FILES];
@@ -1008,7 +1009,6 @@ static void psi_sample(bool triggered)
 	d.psi_total_kb = meminfo_kb(text, "MemTotal:");
 	d.psi_avail_kb = meminfo_kb(text, "MemAvailable:");
 	asd_psi_observe(&d.psi, t, d.psi_total_kb, d.psi_avail_kb);
-	update_rates_from_vmstat();
 	set_level(asd_psi_level(d.psi_total_kb, d.psi_avail_kb, d.cfg.psi_low_pct, triggered),
 		  triggered ? "psi trigger" : "meminfo sample", 0);
 }
@@ -1061,19 +1061,30 @@ static void arm_timer(void)
 
 static void periodic(void)
 {
-	uint64_t x;
+	uint64_t x, t;
 
 	if (read(d.timer_fd, &x, sizeof(x)) < 0)
 		return;
+	t = now_ms();
 	if (!d.module_mode) {
 		if (d.forced_source != ASD_SOURCE_PSI)
 			use_best_source();
-		if (!d.module_mode)
+		if (!d.module_mode) {
 			psi_sample(false);
+			/* Sampling may run every 20 ms; without pressure the
+			 * rest (shrink, swappiness, action, standby) needs no
+			 * more than once a second. */
+			if (d.level == ADAPTSWAP_LEVEL_NONE && !d.shrink_next &&
+			    t - d.chores_ms < ASD_PSI_IDLE_MS)
+				return;
+		}
 	} else if (d.level > ADAPTSWAP_LEVEL_NONE && now_ms() - d.last_pressure_ms > 3000) {
 		/* the module repeats events while pressure lasts: none came */
 		d.level = ADAPTSWAP_LEVEL_NONE;
 	}
+	d.chores_ms = t;
+	if (!d.module_mode)
+		update_rates_from_vmstat();	/* for swappiness and the action */
 	d.shrink_next = false;
 	if (d.level == ADAPTSWAP_LEVEL_NONE)
 		try_shrink();
