@@ -61,6 +61,18 @@ static_assert(DEF_IN(ADAPTSWAP_DEF_SAMPLE_IDLE_MS, ADAPTSWAP_INTERVAL_MIN_MS, AD
 static_assert(ADAPTSWAP_DEF_SAMPLE_FAST_MS <= ADAPTSWAP_DEF_SAMPLE_IDLE_MS,
 	      "adaptswap: CONFIG_ADAPTSWAP_SAMPLE_FAST_MS must not exceed CONFIG_ADAPTSWAP_SAMPLE_IDLE_MS");
 
+/*
+ * The knob, counter and rate indices are "attribute minus the first one of
+ * its run" (adaptswap.h): each run must end where the uapi header ends it.
+ * libadaptswap declares the same enums for its API and checks the same.
+ */
+static_assert(ADAPTSWAP_KNOB_ATTR(ADAPTSWAP_NR_KNOBS - 1) == ADAPTSWAP_A_EVENT_INTERVAL_MS,
+	      "adaptswap: enum adaptswap_knob does not match the knob attributes");
+static_assert(ADAPTSWAP_COUNTER_ATTR(ADAPTSWAP_NR_COUNTERS - 1) == ADAPTSWAP_A_SHRINKER_CALLS,
+	      "adaptswap: enum adaptswap_counter does not match the counter attributes");
+static_assert(ADAPTSWAP_RATE_ATTR(ADAPTSWAP_NR_RATES - 1) == ADAPTSWAP_A_REFAULT_RATE,
+	      "adaptswap: enum adaptswap_rate does not match the rate attributes");
+
 struct adaptswap_state adaptswap;
 
 void adaptswap_status_get(struct adaptswap_status *st)

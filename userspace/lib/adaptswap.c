@@ -58,6 +58,15 @@ static const char *const type_names[__ADAPTSWAP_EVENT_MAX] = {
 	[ADAPTSWAP_EVENT_OOM] = "oom",
 };
 
+/* The public enums (adaptswap.h) index runs of attributes (the uapi
+ * header); the module checks the same. */
+_Static_assert(ADAPTSWAP_A_ENABLED + ADAPTSWAP_NR_KNOBS - 1 == ADAPTSWAP_A_EVENT_INTERVAL_MS,
+	       "enum adaptswap_knob does not match the knob attributes");
+_Static_assert(ADAPTSWAP_A_EVENTS_SENT + ADAPTSWAP_NR_COUNTERS - 1 == ADAPTSWAP_A_SHRINKER_CALLS,
+	       "enum adaptswap_counter does not match the counter attributes");
+_Static_assert(ADAPTSWAP_A_SCAN_RATE + ADAPTSWAP_NR_RATES - 1 == ADAPTSWAP_A_REFAULT_RATE,
+	       "enum adaptswap_rate does not match the rate attributes");
+
 static const char *const knob_names[ADAPTSWAP_NR_KNOBS] = {
 	"enabled", "low_pct", "medium_pct", "critical_pct", "hysteresis_pct",
 	"sample_idle_ms", "sample_fast_ms", "event_interval_ms",
