@@ -1680,6 +1680,38 @@ static void main_loop(void)
 	}
 }
 
+/*
+ * What both modes need before they act: a safe swap directory, the rundir
+ * and the instance lock.  For --release a missing directory holds nothing
+ * to release (it is not created) and a daemon that answers on the socket
+ * counts as running even if it holds no lock.  Returns 0, or -1 with the
+ * reason in err.
+ */
+static int claim(bool release, char *err, size_t len)
+{
+	struct stat st;
+	int r;
+
+	if ((!release || lstat(d.cfg.dir, &st) == 0 || errno != ENOENT) &&
+	    asd_dir_check(d.cfg.dir, err, len) < 0)
+		return -1;
+	if (mkdir(d.rundir, 0755) && errno != EEXIST) {
+		snprintf(err, len, "%s: %s", d.rundir, strerror(errno));
+		return -1;
+	}
+	r = take_lock();
+	if (r == -EWOULDBLOCK || (release && r == 0 && daemon_answers())) {
+		snprintf(err, len, release ? "adaptswapd is running (rundir %s); stop it first" :
+			 "another adaptswapd is running (rundir %s)", d.rundir);
+		return -1;
+	}
+	if (r < 0) {
+		snprintf(err, len, "%s/adaptswapd.lock: %s", d.rundir, strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -1785,47 +1817,15 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (release) {
-		struct stat st;
-		int r;
-
-		/* a missing dir holds nothing to release: do not create it */
-		if ((lstat(d.cfg.dir, &st) == 0 || errno != ENOENT) &&
-		    asd_dir_check(d.cfg.dir, err, sizeof(err)) < 0) {
+		if (claim(true, err, sizeof(err)) < 0) {
 			fprintf(stderr, "adaptswapd: release refused: %s\n", err);
-			return EXIT_FAIL;
-		}
-		if (mkdir(d.rundir, 0755) && errno != EEXIST) {
-			fprintf(stderr, "adaptswapd: release: %s: %s\n", d.rundir, strerror(errno));
-			return EXIT_FAIL;
-		}
-		r = take_lock();
-		if (r == -EWOULDBLOCK || (r == 0 && daemon_answers())) {
-			fprintf(stderr, "adaptswapd: release refused: adaptswapd is running (rundir %s); "
-				"stop it first\n", d.rundir);
-			return EXIT_FAIL;
-		}
-		if (r < 0) {
-			fprintf(stderr, "adaptswapd: release: %s/adaptswapd.lock: %s\n", d.rundir,
-				strerror(-r));
 			return EXIT_FAIL;
 		}
 		resolve_limits();	/* fails only without the dir: then nothing to do */
 		return release_mode();
 	}
-	if (asd_dir_check(d.cfg.dir, err, sizeof(err)) < 0) {
+	if (claim(false, err, sizeof(err)) < 0) {
 		logmsg(LOG_ERR_, "%s", err);
-		return EXIT_FAIL;
-	}
-	if (mkdir(d.rundir, 0755) && errno != EEXIST) {
-		logmsg(LOG_ERR_, "%s: %s", d.rundir, strerror(errno));
-		return EXIT_FAIL;
-	}
-	o = take_lock();
-	if (o == -EWOULDBLOCK) {
-		logmsg(LOG_ERR_, "another adaptswapd is running (rundir %s)", d.rundir);
-		return EXIT_FAIL;
-	} else if (o < 0) {
-		logmsg(LOG_ERR_, "%s/adaptswapd.lock: %s", d.rundir, strerror(-o));
 		return EXIT_FAIL;
 	}
 	if (resolve_limits() < 0) {
