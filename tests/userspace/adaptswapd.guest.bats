@@ -129,6 +129,18 @@ teardown() {
 	! ls "$ASD_DIR" | grep -q '\.new$'
 }
 
+# shrink_used_file: adaptswapctl shrink until it starts the swapoff of a
+# file with pages in it; its answer in $out.  The least-used files go first
+# (empty: instant); retry while the worker is busy (a swapoff, the standby
+# refill).
+shrink_used_file() {
+	for i in $(seq 40); do
+		out=$(adaptswapctl shrink 2>&1) || true
+		[[ $out == *" 0 MiB used"* || $out == *busy* ]] || [ -z "$out" ] || break
+		sleep 0.3
+	done
+}
+
 # used_swapoff: managed swap with ~90 MiB in use, and a swapoff of that
 # file in progress when it returns (adaptswapctl shrink, no quiet period)
 used_swapoff() {
@@ -146,13 +158,7 @@ used_swapoff() {
 	used_kb=$(awk -v d="$ASD_DIR/" 'index($1, d) == 1 {s += $4} END {print s + 0}' /proc/swaps)
 	echo "# managed swap in use before the shrink: $used_kb kB" >&3
 	[ "$used_kb" -gt $((10 * 1024)) ]
-	# the least-used files go first (empty: instant), then the used one;
-	# retry while the worker is busy (a swapoff, the standby refill)
-	for i in $(seq 40); do
-		out=$(adaptswapctl shrink 2>&1) || true
-		[[ $out == *" 0 MiB used"* || $out == *busy* ]] || [ -z "$out" ] || break
-		sleep 0.3
-	done
+	shrink_used_file
 	echo "# shrink in progress: $out" >&3
 	[[ $out == *"swapoff"*"started"* ]]
 }
@@ -206,12 +212,7 @@ all_known() {
 	adaptswap-hog -r 100 -s 16 140 > /dev/null 2>&1 || true
 	# the module samples (and would report) every 10 ms from now on
 	adaptswapctl set sample_idle_ms=10 event_interval_ms=10
-	# empty files go first (instantly); stop at the first used one
-	for i in $(seq 40); do
-		out=$(adaptswapctl shrink 2>&1) || true
-		[[ $out == *" 0 MiB used"* || $out == *busy* ]] || [ -z "$out" ] || break
-		sleep 0.3
-	done
+	shrink_used_file
 	# pressure returns: level low below 95% available
 	adaptswapctl set low_pct=95 medium_pct=10 critical_pct=5
 	echo "# $out" >&3

@@ -1078,7 +1078,7 @@ static void periodic(void)
 			    t - d.chores_ms < ASD_PSI_IDLE_MS)
 				return;
 		}
-	} else if (d.level > ADAPTSWAP_LEVEL_NONE && now_ms() - d.last_pressure_ms > 3000) {
+	} else if (d.level > ADAPTSWAP_LEVEL_NONE && t - d.last_pressure_ms > 3000) {
 		/* the module repeats events while pressure lasts: none came */
 		d.level = ADAPTSWAP_LEVEL_NONE;
 	}
