@@ -81,6 +81,9 @@ in_image() {
 @test "a workload of 3x RAM completes without an OOM kill" {
 	in_image "${BATS_TEST_DESCRIPTION}"
 }
+@test "a Python agent on pyroute2 sees the same events as adaptswapctl" {
+	in_image "${BATS_TEST_DESCRIPTION}"
+}
 @test "adaptswapctl status works for an unprivileged user" {
 	in_image "${BATS_TEST_DESCRIPTION}"
 }

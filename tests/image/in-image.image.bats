@@ -2,8 +2,8 @@
 # The packaged adaptswap in a Fly-like Debian 12 VM: systemd as init, the
 # cloud kernel, the module built by DKMS, adaptswapd.service.  Runs inside
 # the image booted by tests/image/run-image (256 MiB RAM); the tests build
-# on each other in file order: boot, module, service, workload, status,
-# journal, stop/start, upgrade to the next version, purge.
+# on each other in file order: boot, module, service, workload, a Python
+# agent, status, journal, stop/start, upgrade to the next version, purge.
 #
 # Named *.image.bats so that tests/run-checks does not run it on the build
 # machine nor in the busybox guest; tests/image/image.bats boots the image
@@ -135,6 +135,53 @@ journal() { journalctl -b -o cat --no-pager "$@"; }
 	[[ $output == *"hog: done"* ]]
 	[ "$(oom_kills)" -eq "$oom0" ]
 	[ "$(managed_swaps | wc -l)" -ge 1 ]
+}
+
+@test "a Python agent on pyroute2 sees the same events as adaptswapctl" {
+	# doc/protocol.md's agent, run as an operator would: Debian's
+	# python3-pyroute2, no libadaptswap
+	py=$A/contrib/python/adaptswap-events.py
+	dpkg-query -W python3-pyroute2
+	e=$BATS_TEST_TMPDIR
+	start_events "$e/ctl"
+	ctl=$EVENTS_PID
+	/usr/bin/python3 "$py" > "$e/py" 2> "$e/py.err" 3>&- &
+	pyp=$!
+	wait_for 60 grep -q 'listening' "$e/py.err" || { cat "$e/py.err"; false; }
+	ram_mb=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo)
+	run adaptswap-hog -r 40 -s 8 $((ram_mb * 3 / 2))
+	echo "$output" | tail -2
+	[ "$status" -eq 0 ]
+	# the level falls back to none; both have printed that event
+	last() { tail -1 "$1" | grep -o '"seq":[0-9]*,"type":"[a-z]*","level":"[a-z]*"'; }
+	settled() {
+		[[ $(last "$e/py") == *'"level":"none"' ]] && [ "$(last "$e/py")" = "$(last "$e/ctl")" ]
+	}
+	wait_for 120 settled || { tail -3 "$e/py" "$e/ctl"; false; }
+	kill "$ctl" "$pyp"
+	wait "$ctl" "$pyp" || true
+	# (seq, level) of every event, in order
+	seqlev() { /usr/bin/python3 -c 'import json, sys
+for l in sys.stdin: e = json.loads(l); print(e["seq"], e["level"])' < "$1"; }
+	seqlev "$e/ctl" > "$e/ctl.sl"
+	seqlev "$e/py" > "$e/py.sl"
+	note "Python agent: $(wc -l < "$e/py.sl") events, seq $(head -1 "$e/py.sl" | cut -d' ' -f1)" \
+		"to $(tail -1 "$e/py.sl" | cut -d' ' -f1), levels $(cut -d' ' -f2 "$e/py.sl" | sort -u | xargs)"
+	cat "$e/py.err"
+	diff -u "$e/ctl.sl" "$e/py.sl"
+	# a real episode: pressure above none, then none again
+	grep -Eq ' (low|medium|critical)$' "$e/py.sl"
+	# every field the agent prints agrees with adaptswapctl's (which adds
+	# the time it received the event)
+	norm() { /usr/bin/python3 -c 'import json, sys
+for l in sys.stdin:
+    e = json.loads(l); e.pop("received_ns", None); print(json.dumps(e, sort_keys=True))' < "$1"; }
+	norm "$e/ctl" > "$e/ctl.n"
+	norm "$e/py" > "$e/py.n"
+	diff -u "$e/ctl.n" "$e/py.n"
+	[ "$(head -1 "$e/py.n" | grep -o '"[a-z_]*":' | wc -l)" -eq 14 ]
+	# no gap in either stream
+	if grep 'missed' "$e/py.err" "$e/ctl.err"; then false; fi
 }
 
 @test "adaptswapctl status works for an unprivileged user" {
