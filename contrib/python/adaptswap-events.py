@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Print adaptswap's pressure events, one JSON object per line.
 
 An agent written without libadaptswap: plain generic netlink through
