@@ -9,7 +9,11 @@
 #     (DKMS_INSTALLTREE/KVER must exist; no depmod outside /lib/modules)
 #   make deb [DEB_VERSION=x.y.z]
 #                         $(BUILD)/deb/adaptswap_V_$(DEB_ARCH).deb and adaptswap-dkms_V_all.deb,
-#                         V = DEB_VERSION (default: VERSION); no rebuild when nothing changed
+#                         V = DEB_VERSION (default: VERSION, which debian/changelog repeats),
+#                         built by dpkg-buildpackage from the source package of the tree
+#                         ($(BUILD)/deb/adaptswap_$(VERSION).dsc); no rebuild when nothing
+#                         changed.  debian/build-deb tells the rest; dpkg-buildpackage -us -uc -b
+#                         in the tree works too (the packages land in ..).
 
 DKMS_TREE        ?= /var/lib/dkms
 DKMS_SOURCETREE  ?= /usr/src
