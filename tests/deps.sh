@@ -1,17 +1,20 @@
 #!/bin/bash
 # Install what the build, the tests, the demo and the benchmarks need on
 # a Debian 12 machine: apt only, --no-install-recommends, and only what is
-# missing (a second run installs nothing and needs no network).
+# missing (a second run installs nothing and needs no network).  prometheus
+# is there for promtool (the alert rules' tests); on a machine that runs
+# systemd its package also enables and starts a Prometheus server.
 #
 # usage: tests/deps.sh [check|demo|bench|dkms|graft]...   (default: check)
 set -euo pipefail
 
 pkgs_check="make gcc libc6-dev pkg-config libnl-3-dev libnl-genl-3-dev
 	qemu-system-x86 busybox-static bash-static bats cpio kmod e2fsprogs
-	iproute2 shellcheck xz-utils zstd bc util-linux"
+	iproute2 shellcheck xz-utils zstd bc util-linux
+	prometheus python3-pyroute2"
 pkgs_demo="$pkgs_check gnuplot-nox"
 pkgs_bench="$pkgs_demo swapspace stress-ng python3"
-pkgs_dkms="$pkgs_check dkms debhelper dh-dkms lintian debootstrap dwarves"
+pkgs_dkms="$pkgs_check dkms debhelper dh-dkms lintian debootstrap dwarves git"
 # A kernel source tree's olddefconfig and modules_prepare (tests/kmod/graft.bats)
 pkgs_graft="$pkgs_check flex bison libelf-dev libssl-dev"
 

@@ -147,7 +147,7 @@ fresh_clone() {
 	grep -qx "PACKAGE_VERSION=\"$VERSION\"" "$BATS_TEST_TMPDIR/k/usr/src/adaptswap-$VERSION/dkms.conf"
 }
 
-@test "adaptswap holds exactly the daemon, CLI, library, headers, unit, config, man pages, completion" {
+@test "adaptswap holds exactly the daemon, CLI, library, headers, unit, config, man pages, completion, examples" {
 	contents "$DEB" > "$BATS_TEST_TMPDIR/got"
 	cat > "$BATS_TEST_TMPDIR/want" <<-EOF
 	etc/adaptswap/adaptswapd.conf
@@ -161,6 +161,7 @@ fresh_clone() {
 	usr/share/doc/adaptswap/changelog.gz
 	usr/share/doc/adaptswap/copyright
 	usr/share/doc/adaptswap/examples/adaptswap-events.py
+	usr/share/doc/adaptswap/examples/adaptswap-rules.yml
 	usr/share/doc/adaptswap/examples/subscriber.c
 	usr/share/man/man5/adaptswap.conf.5.gz
 	usr/share/man/man8/adaptswapctl.8.gz
@@ -180,6 +181,8 @@ fresh_clone() {
 		"$BATS_TEST_TMPDIR/x/usr/share/doc/adaptswap/examples/subscriber.c"
 	cmp "$REPO/contrib/python/adaptswap-events.py" \
 		"$BATS_TEST_TMPDIR/x/usr/share/doc/adaptswap/examples/adaptswap-events.py"
+	cmp "$REPO/contrib/prometheus/adaptswap-rules.yml" \
+		"$BATS_TEST_TMPDIR/x/usr/share/doc/adaptswap/examples/adaptswap-rules.yml"
 	for m in man5/adaptswap.conf.5 man8/adaptswapctl.8 man8/adaptswapd.8; do
 		gzip -t "$BATS_TEST_TMPDIR/x/usr/share/man/$m.gz"
 		zcat "$BATS_TEST_TMPDIR/x/usr/share/man/$m.gz" | cmp - "$REPO/userspace/man/${m#*/}"
