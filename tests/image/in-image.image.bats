@@ -152,12 +152,17 @@ journal() { journalctl -b -o cat --no-pager "$@"; }
 	run adaptswap-hog -r 40 -s 8 $((ram_mb * 3 / 2))
 	echo "$output" | tail -2
 	[ "$status" -eq 0 ]
-	# the level falls back to none; both have printed that event
-	last() { tail -1 "$1" | grep -o '"seq":[0-9]*,"type":"[a-z]*","level":"[a-z]*"'; }
+	# the level falls back to none (adaptswapctl's last event), and the
+	# agent has printed as many events (within two minutes of wall time)
 	settled() {
-		[[ $(last "$e/py") == *'"level":"none"' ]] && [ "$(last "$e/py")" = "$(last "$e/ctl")" ]
+		tail -1 "$e/ctl" | grep -q '"level":"none"' &&
+			[ "$(wc -l < "$e/py")" -ge "$(wc -l < "$e/ctl")" ]
 	}
-	wait_for 120 settled || { tail -3 "$e/py" "$e/ctl"; false; }
+	t0=$SECONDS
+	until settled; do
+		[ $((SECONDS - t0)) -lt 120 ] || { tail -3 "$e/ctl" "$e/py"; false; }
+		sleep 0.5
+	done
 	kill "$ctl" "$pyp"
 	wait "$ctl" "$pyp" || true
 	# (seq, level) of every event, in order
