@@ -5,8 +5,10 @@
 #
 # The ABI number is resolved from the linux-image-$FLAVOUR metapackage of
 # that suite at run time; nothing is installed on this machine: the .debs
-# are unpacked with dpkg-deb -x under $CACHE/kernels/SUITE/root.  A second
-# run with the same ABI downloads nothing.
+# are unpacked under $CACHE/kernels/SUITE/root (a merged-/usr tree).  A
+# second run with the same ABI downloads nothing.  Headers that need a
+# compiler this machine lacks are built against in a chroot of the suite
+# (tests/vm/toolchain), which installs the same .debs.
 # shellcheck source=tests/vm/common.sh
 . "$(dirname "$0")/common.sh"
 
@@ -36,9 +38,21 @@ if [ -s "$k/kver" ] && [ "$(cat "$k/kver")" = "$kver" ] && [ -e "$k/root/.comple
 	exit 0
 fi
 
-mapfile -t pkgs < <(echo "linux-image-$kver"; echo "linux-headers-$kver"
-	apt_private "$suite" apt-cache depends "linux-headers-$kver" |
-	awk '/Depends: linux-(headers|kbuild)-/ {print $2}' | sort -u)
+# The image and the headers with the packages of the same kernel they
+# depend on: the kbuild and -common trees, and from 7.x on the pieces the
+# image is split into (linux-binary-, linux-modules-, linux-base-KVER).
+# Toolchain and initramfs dependencies are left out, and so is any
+# alternative after the first of a group (trixie's headers want the signed
+# image or the unsigned one).
+closure=("linux-image-$kver" "linux-headers-$kver")
+for ((i = 0; i < ${#closure[@]}; i++)); do
+	while read -r p; do
+		[[ " ${closure[*]} " == *" $p "* ]] || closure+=("$p")
+	done < <(apt_private "$suite" apt-cache depends "${closure[$i]}" |
+		awk '! alt && /Depends: linux-(image|headers|kbuild|base|binary|modules)-/ {print $2}
+		     { alt = /^ *\|/ }')
+done
+mapfile -t pkgs < <(printf '%s\n' "${closure[@]}" | sort -u)
 say "downloading ${pkgs[*]}"
 rm -f "$k/debs"/*.deb
 (cd "$k/debs" && apt_private "$suite" apt-get download "${pkgs[@]}" 2>&1 |
@@ -47,10 +61,14 @@ for p in "${pkgs[@]}"; do
 	ls "$k/debs/${p}_"*.deb >/dev/null 2>&1 || die "download of $p failed"
 done
 
+# One merged-/usr tree whatever the suite: trixie's packages ship
+# /usr/lib/modules, bookworm's /lib/modules.  dpkg-deb -x would replace the
+# lib -> usr/lib link by a directory; tar keeps it.
 rm -rf "$k/root"
-mkdir -p "$k/root"
+mkdir -p "$k/root/usr/lib"
+ln -s usr/lib "$k/root/lib"
 for deb in "$k/debs"/*.deb; do
-	dpkg-deb -x "$deb" "$k/root"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x --keep-directory-symlink -C "$k/root"
 done
 # The headers' Makefile includes the -common tree by absolute path.
 sed -i "s#include /usr/src/#include $k/root/usr/src/#" \
