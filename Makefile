@@ -119,7 +119,7 @@ unit: userspace $(UNIT_TESTS)
 # --- everything -------------------------------------------------------
 lint:
 	$(Q)shellcheck -x tests/run-checks tests/deps.sh tests/vm/*.sh tests/vm/run-guest \
-		tests/vm/build-initramfs tests/vm/build-kmod tests/vm/guest-init .ci/run demo/run \
+		tests/vm/build-initramfs tests/vm/build-kmod tests/vm/toolchain tests/vm/guest-init .ci/run demo/run \
 		$(LINT_SCRIPTS)
 
 check: deps

@@ -5,8 +5,8 @@
 #   ADAPTSWAP_BUILD   per-kernel builds and initramfs  (default: <repo>/build)
 #   FLAVOUR           Debian kernel flavour            (default: cloud-amd64)
 #
-# A kernel is named by the Debian suite it comes from: bookworm (6.1),
-# bookworm-backports (6.12), trixie (6.12), ...
+# A kernel is named by the Debian suite it comes from: bullseye (5.10),
+# bookworm (6.1), bookworm-backports (6.12), trixie (6.12), sid (7.x).
 
 set -euo pipefail
 
@@ -54,5 +54,83 @@ kernel_paths() {
 	KVER=$(cat "$f")
 	KROOT=$CACHE/kernels/$suite/root
 	KDIR=$KROOT/usr/src/linux-headers-$KVER
+	# 7.x packages keep the image next to the modules, older ones in /boot.
 	VMLINUZ=$KROOT/boot/vmlinuz-$KVER
+	[ -e "$VMLINUZ" ] || VMLINUZ=$KROOT/lib/modules/$KVER/vmlinuz
+}
+
+# --- chroots of other suites (tests/vm/toolchain, tests/image) -----------
+
+# The compiler a kernel's headers name in .kernelvariables (gcc-N, or
+# x86_64-linux-gnu-gcc-N where they set CROSS_COMPILE), as make sees it.
+kernel_cc() {	# kernel_cc KDIR
+	# shellcheck disable=SC2016 # make's variables
+	make -s --no-print-directory -f "$1/.kernelvariables" \
+		-f <(printf 'adaptswap-print-cc:\n\t@echo $(CC)\n') adaptswap-print-cc
+}
+
+# Does building against SUITE's headers need a chroot of that suite (its
+# compiler is not on this machine)?  Needs kernel_paths SUITE first.
+needs_toolchain() {
+	local cc
+	cc=$(kernel_cc "$KDIR")
+	[ -n "$cc" ] || die "no compiler named in $KDIR/.kernelvariables"
+	! command -v "$cc" >/dev/null
+}
+
+# Private mounts: whatever is mounted in there goes away with the process,
+# even on failure.
+in_ns() { unshare --mount --propagation private "$@"; }
+
+# chroot_run [-b SRC:DST]... ROOT CMD...: run CMD in the chroot ROOT with
+# /proc, /sys, /dev and /tmp of its own and each SRC bound on DST (created
+# in ROOT), a clean environment and no interaction.  Every mount lives in a
+# private mount namespace: it goes away with CMD, however CMD ends.
+chroot_run() {
+	local binds=()
+	while [ "${1:-}" = -b ]; do
+		binds+=("${2:?}")
+		shift 2
+	done
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	in_ns bash -c 'set -e; r=$1; n=$2; shift 2
+		for ((i = 0; i < n; i++)); do
+			mkdir -p "$r${1#*:}"
+			mount --bind "${1%%:*}" "$r${1#*:}"
+			shift
+		done
+		mount -t proc proc "$r/proc"
+		mount -t sysfs sysfs "$r/sys"
+		mount --bind /dev "$r/dev"
+		mount -t devpts devpts "$r/dev/pts" -o newinstance,ptmxmode=666 2>/dev/null || true
+		mount -t tmpfs tmpfs "$r/tmp"
+		exec chroot "$r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+			DEBIAN_FRONTEND=noninteractive "$@"' _ "$1" "${#binds[@]}" "${binds[@]}" "${@:2}"
+}
+
+# minbase SUITE DIR: DIR becomes a debootstrap --variant=minbase of SUITE.
+# The debootstrap itself is cached as $CACHE/debootstrap/minbase-SUITE.tar
+# (it depends only on the suite), so a second one only unpacks it.
+minbase() {
+	local suite=$1 dir=$2 tar=$CACHE/debootstrap/minbase-$1.tar tmp
+	mkdir -p "$CACHE/debootstrap" "$dir"
+	(
+		flock 9
+		if [ ! -s "$tar" ]; then
+			say "debootstrap $suite (minbase)"
+			tmp=$(mktemp -d "$CACHE/debootstrap/$suite.XXXXXX")
+			# shellcheck disable=SC2064 # tmp is fixed now
+			trap "rm -rf '$tmp'" EXIT
+			in_ns debootstrap --variant=minbase "$suite" "$tmp/root" "$(archive_uri)" \
+				> "$tmp/log" 2>&1 || {
+				tail -20 "$tmp/log" >&2
+				die "debootstrap of $suite failed"
+			}
+			tar -C "$tmp/root" -cpf "$tmp/minbase.tar" .
+			mv "$tmp/minbase.tar" "$tar"
+		fi
+	) 9> "$CACHE/debootstrap/minbase-$suite.lock" || exit
+	tar -C "$dir" -xpf "$tar"
+	cp -L /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
+	echo "deb $(archive_uri) $suite main" > "$dir/etc/apt/sources.list"
 }
