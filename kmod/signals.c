@@ -39,7 +39,8 @@ static void probe_wakeup_kswapd(void *data, int nid, int zid, int order,
 	adaptswap_kick();
 }
 
-static void probe_direct_reclaim_begin(void *data, int order, gfp_t gfp_flags)
+static void probe_direct_reclaim_begin(void *data,
+				       COMPAT_DIRECT_RECLAIM_BEGIN_ARGS)
 {
 	if (!counting())
 		return;

@@ -10,6 +10,8 @@
  *   ADAPTSWAP_HAVE_SHRINKER_NAME	register_shrinker(s, fmt, ...) (6.0+)
  *   ADAPTSWAP_HAVE_GENL_RESV_START_OP	genl_family.resv_start_op (6.1+)
  *   ADAPTSWAP_HAVE_CONST_RANGE_PTR	nla_policy.range is a const pointer
+ *   ADAPTSWAP_HAVE_DIRECT_RECLAIM_MEMCG	mm_vmscan_direct_reclaim_begin is
+ *					(gfp_flags, order, memcg) (7.2)
  */
 #ifndef ADAPTSWAP_COMPAT_H
 #define ADAPTSWAP_COMPAT_H
@@ -99,6 +101,21 @@ static inline void compat_shrinker_destroy(struct shrinker *s)
 #define COMPAT_RANGE_CONST const
 #else
 #define COMPAT_RANGE_CONST
+#endif
+
+/* --- tracepoints ------------------------------------------------------ */
+
+/*
+ * The parameters of mm_vmscan_direct_reclaim_begin, after the probe's data
+ * pointer: (int order, gfp_t gfp_flags) from 5.10 to 6.12 at least; 7.2
+ * has gfp_flags first and the memcg last.  signals.c static_asserts that
+ * the probe matches.
+ */
+#ifdef ADAPTSWAP_HAVE_DIRECT_RECLAIM_MEMCG
+#define COMPAT_DIRECT_RECLAIM_BEGIN_ARGS \
+	gfp_t gfp_flags, int order, struct mem_cgroup *memcg
+#else
+#define COMPAT_DIRECT_RECLAIM_BEGIN_ARGS int order, gfp_t gfp_flags
 #endif
 
 #endif /* ADAPTSWAP_COMPAT_H */
