@@ -383,8 +383,8 @@ int adaptswap_sampler_init(void)
 		return -ENOMEM;
 
 	/* WQ_MEM_RECLAIM: the sampler must make progress under OOM. */
-	sampler.wq = alloc_workqueue("adaptswap", WQ_MEM_RECLAIM | WQ_HIGHPRI,
-				     1);
+	sampler.wq = alloc_workqueue("adaptswap",
+				     WQ_MEM_RECLAIM | WQ_HIGHPRI | WQ_PERCPU, 1);
 	if (!sampler.wq) {
 		kfree(sampler.vm_events);
 		sampler.vm_events = NULL;

@@ -10,6 +10,8 @@
  *   ADAPTSWAP_HAVE_SHRINKER_NAME	register_shrinker(s, fmt, ...) (6.0+)
  *   ADAPTSWAP_HAVE_GENL_RESV_START_OP	genl_family.resv_start_op (6.1+)
  *   ADAPTSWAP_HAVE_CONST_RANGE_PTR	nla_policy.range is a const pointer
+ *   ADAPTSWAP_HAVE_WQ_PERCPU		WQ_PERCPU exists (7.2 WARNs on a
+ *					workqueue with neither it nor WQ_UNBOUND)
  *   ADAPTSWAP_HAVE_DIRECT_RECLAIM_MEMCG	mm_vmscan_direct_reclaim_begin is
  *					(gfp_flags, order, memcg) (7.2)
  */
@@ -101,6 +103,17 @@ static inline void compat_shrinker_destroy(struct shrinker *s)
 #define COMPAT_RANGE_CONST const
 #else
 #define COMPAT_RANGE_CONST
+#endif
+
+/* --- workqueues ------------------------------------------------------- */
+
+/*
+ * Per-CPU was the default of alloc_workqueue() without WQ_UNBOUND before
+ * the flag existed; 7.2 warns (a WARN, so a panic with panic_on_warn) about
+ * a workqueue that names neither.
+ */
+#ifndef ADAPTSWAP_HAVE_WQ_PERCPU
+#define WQ_PERCPU 0
 #endif
 
 /* --- tracepoints ------------------------------------------------------ */
