@@ -1,9 +1,13 @@
 #!/usr/bin/env bats
 # DKMS: dkms/dkms.conf, `make dkms-install` / `make dkms-uninstall` with the
-# real dkms, building adaptswap.ko for Debian's 6.1 cloud kernel from its
-# unpacked headers.  dkms works in private trees (--dkmstree, --sourcetree,
+# real dkms, building adaptswap.ko from Debian's unpacked headers for every
+# kernel of the matrix (bullseye 5.10, bookworm 6.1, bookworm-backports
+# 6.12, trixie 6.12, sid 7.x).  A kernel whose headers name a compiler this
+# machine lacks is built by its own suite's dkms and compiler in the suite's
+# chroot (tests/vm/toolchain), from the source set the adaptswap-dkms
+# package installs.  dkms works in private trees (--dkmstree, --sourcetree,
 # --installtree, no depmod), so /var/lib/dkms, /usr/src and /lib/modules
-# are never touched.
+# (of this machine and of the chroots) are never touched.
 
 load ../lib/helpers
 
@@ -49,6 +53,83 @@ install_for() {
 	}
 }
 
+# install_in_chroot SUITE: the package's source (dkms/copy-sources --conf,
+# what adaptswap-dkms installs) added, built and installed for SUITE's
+# kernel by SUITE's own dkms in its chroot, into private trees under
+# $T/SUITE (bound on /adaptswap-dkms in there).
+install_in_chroot() {
+	local d=$T/$1 c=/adaptswap-dkms opts
+	kernel "$1"
+	mkdir -p "$d/dkms" "$d/src" "$d/mods/$KVER"
+	# The kernel's headers as dkms looks for them (dkms 2.8 in
+	# /lib/modules/KVER/build, 3.x in the install tree): given with
+	# --kernelsourcedir, dkms 2.8 would "prepare" (mrproper) them.
+	ln -s "/usr/src/linux-headers-$KVER" "$d/mods/$KVER/build"
+	"$REPO/dkms/copy-sources" --conf "$d/src/adaptswap-$VERSION"
+	opts="-m adaptswap -v $VERSION --dkmstree $c/dkms --sourcetree $c/src --installtree $c/mods"
+	"$REPO/tests/vm/toolchain" --run "$1" -b "$d:$c" env sign_file=/nonexistent sh -exc "
+		dkms --version
+		dkms add $opts
+		dkms build $opts -k $KVER
+		dkms install $opts -k $KVER --no-depmod
+		dkms status $opts -k $KVER" > "$d/install.log" 2>&1 || {
+		cat "$d/install.log"
+		return 1
+	}
+}
+
+# built_for SUITE: dkms built and installed adaptswap.ko for SUITE's kernel
+# (this machine's dkms when its compiler will do, else the suite's own in
+# its chroot): installed, the right vermagic and version, the same sources
+# as the tree's own build for that kernel, and no compiler warning.
+built_for() {
+	local d ko ref log n
+	kernel "$1"
+	if "$REPO/tests/vm/toolchain" --needed "$1"; then
+		d=$T/$1
+		[ -f "$d/install.log" ] || install_in_chroot "$1"
+		# dkms 2.8 says "adaptswap, V, K, ...", 3.x "adaptswap/V, K, ..."
+		grep -x -F -e "adaptswap/$VERSION, $KVER, x86_64: installed" \
+			-e "adaptswap, $VERSION, $KVER, x86_64: installed" "$d/install.log"
+		echo "# $1: $(grep -m1 -i -E '^dkms[: -]' "$d/install.log"), in the $1 chroot" >&3
+	else
+		d=$T
+		[ -f "$T/install-$1.log" ] || install_for "$1"
+		run dkms status -m adaptswap -v "$VERSION" -k "$KVER" "${DTREES[@]}"
+		echo "$output"
+		[[ $output == "adaptswap/$VERSION, $KVER, x86_64: installed"* ]]
+	fi
+	ko=$(find "$d/mods/$KVER/updates/dkms" -name 'adaptswap.ko*')
+	[ -n "$ko" ] && [ -f "$ko" ]
+	modinfo -F vermagic "$ko" | tee /dev/stderr | grep -q "^$KVER SMP "
+	[ "$(modinfo -F version "$ko")" = "$VERSION" ]
+	[ "$(modinfo -F license "$ko")" = GPL ]
+	# the same sources as the tree's own build of the module for this kernel
+	ref=${ADAPTSWAP_BUILD:-$REPO/build}/kmod/$1/adaptswap/adaptswap.ko
+	[ -f "$ref" ] || { echo "no $ref: run make kmod KERNELS=$1"; return 1; }
+	echo "# $1: srcversion dkms $(modinfo -F srcversion "$ko"), tree $(modinfo -F srcversion "$ref")" >&3
+	[ "$(modinfo -F srcversion "$ko")" = "$(modinfo -F srcversion "$ref")" ]
+	# built by the compiler the headers name (gcc-N in .kernelvariables)
+	n=$(sed -n 's/^CC = .*gcc-\([0-9]*\)$/\1/p' "$KDIR/.kernelvariables")
+	[ -n "$n" ]
+	case $ko in
+	*.xz) xz -dc "$ko" > "$BATS_TEST_TMPDIR/plain.ko" ;;
+	*.zst) zstd -q -dc "$ko" > "$BATS_TEST_TMPDIR/plain.ko" ;;
+	*) cp "$ko" "$BATS_TEST_TMPDIR/plain.ko" ;;
+	esac
+	readelf -p .comment "$BATS_TEST_TMPDIR/plain.ko" | grep -o 'GCC: .*' | sort -u > "$BATS_TEST_TMPDIR/cc"
+	echo "# $1: built by $(paste -sd';' "$BATS_TEST_TMPDIR/cc"), the headers name gcc-$n" >&3
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/cc")" -eq 1 ]
+	grep -q "^GCC: (Debian $n\." "$BATS_TEST_TMPDIR/cc"
+	# and no warning from the compiler or modpost
+	log=$(find "$d/dkms/adaptswap/$VERSION" -name make.log -path "*$KVER*" | head -1)
+	[ -n "$log" ] || log=$(find "$d/dkms/adaptswap/$VERSION/build" -name make.log | head -1)
+	[ -s "$log" ] || { echo "no make.log of the build for $KVER"; return 1; }
+	run grep -i 'warning' "$log"
+	echo "$output"
+	[ "$status" -eq 1 ]
+}
+
 @test "dkms.conf: the version placeholder, filled in with VERSION on install" {
 	grep -qx 'PACKAGE_VERSION="#MODULE_VERSION#"' "$REPO/dkms/dkms.conf"
 	"$REPO/dkms/copy-sources" --conf "$BATS_TEST_TMPDIR/s"
@@ -60,16 +141,18 @@ install_for() {
 	[ "$(cat "$BATS_TEST_TMPDIR/s/VERSION")" = "$VERSION" ]
 }
 
-@test "BUILD_EXCLUSIVE_KERNEL admits 6.1 to 6.12 and nothing else" {
+@test "BUILD_EXCLUSIVE_KERNEL admits 5.10 and every newer kernel, nothing older" {
 	local re k
 	re=$(sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$/\1/p' "$REPO/dkms/dkms.conf")
 	[ -n "$re" ]
-	for k in 6.1.0-50-cloud-amd64 6.1.0-50-amd64 6.5.0-1-amd64 6.7.12 6.10.0-1-amd64 \
-		6.12.95+deb12-cloud-amd64 6.12.0; do
+	for k in 5.10.0-32-cloud-amd64 5.10.223 5.15.0-1-amd64 5.19.1 5.100.1 \
+		6.1.0-50-cloud-amd64 6.1.0-50-amd64 6.5.0-1-amd64 6.10.0-1-amd64 \
+		6.12.95+deb12-cloud-amd64 6.12.117+deb13-cloud-amd64 6.13.0-1-amd64 6.19.1 \
+		7.2.13+deb14-cloud-amd64 7.0.0 8.1.0 10.0.0 16.1.0; do
 		[[ $k =~ $re ]] || { echo "$k refused"; return 1; }
 	done
-	for k in 5.10.0-30-cloud-amd64 6.0.0-1-amd64 6.13.0-1-amd64 6.19.1 6.100.1 7.1.0 16.1.0 \
-		4.6.1.0; do
+	for k in 5.9.16 5.4.0-30-cloud-amd64 5.1.0 5.0.0 4.19.0-27-cloud-amd64 4.9.0 3.10.0 \
+		2.6.32 4.6.1.0 0.10.0 5.10 6; do
 		! [[ $k =~ $re ]] || { echo "$k admitted"; return 1; }
 	done
 }
@@ -118,41 +201,13 @@ install_for() {
 }
 
 @test "make dkms-install builds and installs adaptswap.ko for Debian's 6.1 kernel through dkms" {
-	kernel bookworm
-	[ -f "$T/install-bookworm.log" ] || install_for bookworm
-	run dkms status -m adaptswap -v "$VERSION" -k "$KVER" "${DTREES[@]}"
-	echo "$output"
-	[[ $output == "adaptswap/$VERSION, $KVER, x86_64: installed"* ]]
-	ko=$T/mods/$KVER/updates/dkms/adaptswap.ko
-	[ -f "$ko" ]
-	modinfo -F vermagic "$ko" | tee /dev/stderr | grep -q "^$KVER SMP "
-	[ "$(modinfo -F version "$ko")" = "$VERSION" ]
-	[ "$(modinfo -F license "$ko")" = GPL ]
-	# the same sources as the tree's own build of the module for this kernel
-	ref=${ADAPTSWAP_BUILD:-$REPO/build}/kmod/bookworm/adaptswap/adaptswap.ko
-	[ -f "$ref" ] || { echo "no $ref: run make kmod KERNELS=bookworm"; return 1; }
-	echo "# srcversion dkms $(modinfo -F srcversion "$ko"), tree $(modinfo -F srcversion "$ref")" >&3
-	[ "$(modinfo -F srcversion "$ko")" = "$(modinfo -F srcversion "$ref")" ]
-}
-
-@test "nothing outside the private trees was written" {
-	kernel bookworm
-	[ -f "$T/install-bookworm.log" ] || install_for bookworm
-	# nothing of ours appeared or changed there since the suite started
-	local d dirs=()
-	for d in /lib/modules /usr/src /var/lib/dkms; do [ ! -d "$d" ] || dirs+=("$d"); done
-	run find "${dirs[@]}" -maxdepth 5 -newer "$T/before" \
-		\( -name '*adaptswap*' -o -name 'mok.*' \)
-	echo "$output"
-	[ -z "$output" ]
-	# and the private trees do hold it
-	[ -f "$T/mods/$KVER/updates/dkms/adaptswap.ko" ]
+	built_for bookworm
 }
 
 @test "an out-of-range kernel is refused by BUILD_EXCLUSIVE_KERNEL" {
 	kernel bookworm
 	[ -f "$T/install-bookworm.log" ] || install_for bookworm
-	for k in 5.10.0-30-cloud-amd64 6.13.0-1-amd64; do
+	for k in 5.4.0-30-cloud-amd64 4.19.0-27-amd64; do
 		mkdir -p "$T/mods/$k"
 		run dkms build -m adaptswap -v "$VERSION" -k "$k" --kernelsourcedir "$KDIR" "${DTREES[@]}"
 		echo "$output"
@@ -162,16 +217,49 @@ install_for() {
 	done
 }
 
-@test "make dkms-install also builds for the 6.12 backport kernel" {
-	install_for bookworm-backports
-	ko=$T/mods/$KVER/updates/dkms/adaptswap.ko
-	modinfo -F vermagic "$ko" | grep -q "^$KVER SMP "
-	[ "$(modinfo -F version "$ko")" = "$VERSION" ]
+@test "DKMS builds the package's source for bookworm-backports' kernel (6.12)" {
+	built_for bookworm-backports
+}
+
+@test "DKMS builds the package's source for bullseye's kernel (5.10)" {
+	built_for bullseye
+}
+
+@test "DKMS builds the package's source for trixie's kernel (6.12)" {
+	built_for trixie
+}
+
+@test "DKMS builds the package's source for sid's kernel (7.x)" {
+	built_for sid
+}
+
+@test "nothing outside the private trees was written" {
+	kernel bookworm-backports
+	[ -f "$T/install-bookworm-backports.log" ] || install_for bookworm-backports
+	# nothing of ours appeared or changed there since the suite started,
+	# on this machine and in the chroots the builds above ran in
+	local d s r dirs=()
+	for d in /lib/modules /usr/src /var/lib/dkms; do [ ! -d "$d" ] || dirs+=("$d"); done
+	for s in bullseye bookworm bookworm-backports trixie sid; do
+		[ -d "$T/$s" ] || continue
+		r=$("$REPO/tests/vm/toolchain" "$s")
+		for d in lib/modules usr/src var/lib/dkms; do [ ! -d "$r/$d" ] || dirs+=("$r/$d"); done
+	done
+	run find "${dirs[@]}" -maxdepth 5 -newer "$T/before" \
+		\( -name '*adaptswap*' -o -name 'mok.*' \)
+	echo "$output"
+	[ -z "$output" ]
+	# and the private trees do hold it (the last make dkms-install
+	# replaced the earlier ones)
+	[ -f "$T/mods/$KVER/updates/dkms/adaptswap.ko" ]
+	for s in bullseye trixie sid; do
+		[ ! -d "$T/$s" ] || [ -n "$(find "$T/$s/mods" -name 'adaptswap.ko*')" ]
+	done
 }
 
 @test "make dkms-uninstall removes the module from dkms, the install tree and the sources" {
-	kernel bookworm
-	[ -f "$T/install-bookworm.log" ] || install_for bookworm
+	kernel bookworm-backports
+	[ -f "$T/install-bookworm-backports.log" ] || install_for bookworm-backports
 	make -s -C "$REPO" dkms-uninstall "${TREES[@]}" > "$BATS_TEST_TMPDIR/log" 2>&1 || {
 		cat "$BATS_TEST_TMPDIR/log"
 		return 1
