@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
-# The packaged adaptswap in a Fly-like Debian 12 VM (systemd as init,
-# Debian's cloud kernel, the module built by DKMS inside the image).
+# The packaged adaptswap in a Fly-like Debian VM (systemd as init, Debian's
+# cloud kernel, the module built by DKMS inside the image with the suite's
+# own compiler), on the image of IMAGE_SUITE: trixie (Debian 13, the
+# default) or bookworm (Debian 12).
 #
 # setup_file boots the image built by `make image` (tests/image/build-image)
 # once with tests/image/run-image, which runs tests/image/in-image.image.bats
@@ -9,11 +11,14 @@
 # plan, no WARN/oops/panic on the console).  A failing test shows the
 # in-image TAP lines of that test and the console's end.
 #
-# Run alone: bats tests/image/image.bats (after make image).
+# Run alone: bats tests/image/image.bats (after make image), or
+# IMAGE_SUITE=bookworm bats tests/image/image.bats (after make image
+# IMAGE_SUITES=bookworm).
 
 load ../lib/helpers
 
-IMG=$BUILD/image
+IMAGE_SUITE=${IMAGE_SUITE:-trixie}
+IMG=$BUILD/image/$IMAGE_SUITE
 
 setup_file() {
 	[ -e "$IMG/.complete" ] || return 0	# each test reports it
@@ -43,7 +48,7 @@ tap_of() {
 # comments go to this TAP stream, a failure shows its output.
 in_image() {
 	[ -e "$IMG/.complete" ] || {
-		echo "no image in $IMG: run make image"
+		echo "no image in $IMG: run make image IMAGE_SUITES=$IMAGE_SUITE"
 		return 1
 	}
 	local out line
@@ -103,7 +108,7 @@ in_image() {
 	in_image "${BATS_TEST_DESCRIPTION}"
 }
 @test "the image ran its whole suite cleanly (nonce, plan, no WARN/oops/panic)" {
-	[ -e "$IMG/.complete" ] || { echo "no image in $IMG: run make image"; false; }
+	[ -e "$IMG/.complete" ] || { echo "no image in $IMG: run make image IMAGE_SUITES=$IMAGE_SUITE"; false; }
 	[ "$(cat "$IMAGE_OUT/rc")" -eq 0 ] || { tail -45 "$IMAGE_OUT/tap"; false; }
 	# every in-image test is reported above by name
 	plan=$(grep -m1 -E '^1\.\.[0-9]+$' "$IMAGE_OUT/tap" | cut -d. -f3)

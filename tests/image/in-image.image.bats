@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# The packaged adaptswap in a Fly-like Debian 12 VM: systemd as init, the
-# cloud kernel, the module built by DKMS, adaptswapd.service.  Runs inside
+# The packaged adaptswap in a Fly-like Debian VM (trixie or bookworm):
+# systemd as init, the cloud kernel, the module built by DKMS with the
+# image's own compiler, adaptswapd.service.  Runs inside
 # the image booted by tests/image/run-image (256 MiB RAM); the tests build
 # on each other in file order: boot, module, service, workload, a Python
 # agent, status, journal, stop/start, upgrade to the next version, purge.
@@ -67,6 +68,18 @@ journal() { journalctl -b -o cat --no-pager "$@"; }
 	ko=$(modinfo -n adaptswap)
 	[[ $ko == /lib/modules/$KVER/updates/dkms/adaptswap.ko* ]]
 	[ "$(modinfo -F version adaptswap)" = "$V" ]
+	# by the image's own compiler, the one the kernel's headers name
+	n=$(sed -n 's/^CC = .*gcc-\([0-9]*\)$/\1/p' "/usr/src/linux-headers-$KVER/.kernelvariables")
+	[ -n "$n" ]
+	case $ko in
+	*.xz) xz -dc "$ko" > "$BATS_TEST_TMPDIR/m.ko" ;;
+	*.zst) zstd -q -dc "$ko" > "$BATS_TEST_TMPDIR/m.ko" ;;
+	*) cp "$ko" "$BATS_TEST_TMPDIR/m.ko" ;;
+	esac
+	readelf -p .comment "$BATS_TEST_TMPDIR/m.ko" | grep -o 'GCC: .*' | sort -u > "$BATS_TEST_TMPDIR/cc"
+	note "$(basename "$ko") built by $(paste -sd';' "$BATS_TEST_TMPDIR/cc"); the headers name gcc-$n"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/cc")" -eq 1 ]
+	grep -q "^GCC: (Debian $n\." "$BATS_TEST_TMPDIR/cc"
 }
 
 @test "systemd-modules-load loaded the module at boot" {

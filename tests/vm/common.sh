@@ -108,6 +108,15 @@ chroot_run() {
 			DEBIAN_FRONTEND=noninteractive "$@"' _ "$1" "${#binds[@]}" "${binds[@]}" "${@:2}"
 }
 
+# apt-get update's option for a chroot's apt to check Release files as
+# this machine's apt does (a mirror snapshot may serve one past its
+# Valid-Until, which this machine's configuration may accept).
+apt_valid_opt() {
+	local v
+	v=$(apt-config dump Acquire::Check-Valid-Until | sed -n 's/^[^ ]* "\(.*\)";$/\1/p')
+	[ -z "$v" ] || echo "-o Acquire::Check-Valid-Until=$v"
+}
+
 # minbase SUITE DIR: DIR becomes a debootstrap --variant=minbase of SUITE.
 # The debootstrap itself is cached as $CACHE/debootstrap/minbase-SUITE.tar
 # (it depends only on the suite), so a second one only unpacks it.
