@@ -10,12 +10,17 @@
 #   make clean      remove build/ (keeps the download cache .cache/)
 #   make distclean  remove build/ and .cache/
 #
-# KERNELS lists Debian suites whose cloud kernels the guests boot:
-#   bookworm (6.1) and bookworm-backports (6.12) by default.
+# KERNELS lists Debian suites whose cloud kernels the guests boot; by
+#   default all five: bullseye (5.10), bookworm (6.1), bookworm-backports
+#   (6.12), trixie (6.12) and sid (7.x).  Headers that need a compiler this
+#   machine lacks are built against in a chroot of their suite
+#   (tests/vm/toolchain, cached in .cache/toolchain/).
+# IMAGE_SUITES lists the packaged images make check boots (mk/image.mk):
+#   trixie by default; "trixie bookworm" for both.
 # V=1 shows the commands.
 
 VERSION  := $(shell cat VERSION)
-KERNELS  ?= bookworm bookworm-backports
+KERNELS  ?= bullseye bookworm bookworm-backports trixie sid
 KERNEL   ?= bookworm
 BUILD    ?= $(CURDIR)/build
 export ADAPTSWAP_BUILD := $(BUILD)
@@ -124,7 +129,7 @@ lint:
 
 check: deps
 	$(Q)$(MAKE) lint unit initramfs $(CHECK_PREREQS)
-	$(Q)KERNELS="$(KERNELS)" tests/run-checks
+	$(Q)KERNELS="$(KERNELS)" IMAGE_SUITES="$(IMAGE_SUITES)" tests/run-checks
 
 clean:
 	rm -rf $(BUILD)

@@ -3,7 +3,7 @@
 # 256 MiB guest: the OOM killer ends it without adaptswapd, and it
 # completes with it, with the module and in PSI-only mode; then swap
 # returns toward the floor.
-# guest: mem=256M timeout=600 disk=3G kernels=bookworm
+# guest: mem=256M timeout=600 disk=3G kernels=bullseye,bookworm,sid
 
 load ../lib/helpers
 
