@@ -20,8 +20,8 @@ teardown() {
 levels() { sed -n 's/.*"type":"level","level":"\([a-z]*\)".*/\1/p' "$EV" | tr '\n' ' '; }
 rank() { case $1 in none) echo 0 ;; low) echo 1 ;; medium) echo 2 ;; critical) echo 3 ;; esac; }
 # MiB available now: what a hog that must stop short of the OOM killer is
-# sized by (the kernels leave from 148 MiB (7.2) to 178 MiB (5.10) of the
-# guest's 256 MiB available).
+# sized by (of 256 MiB, the kernels leave from 148 MiB (7.2) to 178 MiB
+# (5.10) available).
 avail_mb() { awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo; }
 
 @test "a hog into reclaim raises low then medium/critical, in order, then none" {
