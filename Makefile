@@ -102,24 +102,38 @@ bench-guest: deps
 
 # --- unit tests ---------------------------------------------------------
 UNIT_TESTS := $(BUILD)/tests/lib_test $(BUILD)/tests/level_test $(BUILD)/tests/config_test \
-	      $(BUILD)/tests/policy_test $(BUILD)/tests/swapfile_test
+	      $(BUILD)/tests/policy_test $(BUILD)/tests/swapfile_test $(BUILD)/tests/json_test \
+	      $(BUILD)/tests/client_test
 D := userspace/daemon
+L := userspace/lib
+# the daemon's pure parts use the library's pure part (names, numbers)
+NAMES := $(L)/names.c $(L)/adaptswap.h
 
-$(BUILD)/tests/config_test: tests/userspace/config_test.c $(D)/config.c $(D)/asd.h tests/lib/tap.h
+$(BUILD)/tests/config_test: tests/userspace/config_test.c $(D)/config.c $(D)/asd.h $(NAMES) tests/lib/tap.h
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/config_test.c $(D)/config.c
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/config_test.c $(D)/config.c $(L)/names.c
 
-$(BUILD)/tests/policy_test: tests/userspace/policy_test.c $(D)/policy.c $(D)/config.c $(D)/asd.h tests/lib/tap.h
+$(BUILD)/tests/policy_test: tests/userspace/policy_test.c $(D)/policy.c $(D)/config.c $(D)/asd.h $(NAMES) tests/lib/tap.h
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/policy_test.c $(D)/policy.c $(D)/config.c
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/policy_test.c $(D)/policy.c \
+		$(D)/config.c $(L)/names.c
 
-$(BUILD)/tests/swapfile_test: tests/userspace/swapfile_test.c $(D)/swapfile.c $(D)/asd.h tests/lib/tap.h
+$(BUILD)/tests/swapfile_test: tests/userspace/swapfile_test.c $(D)/swapfile.c $(D)/asd.h $(NAMES) tests/lib/tap.h
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/swapfile_test.c $(D)/swapfile.c
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/swapfile_test.c $(D)/swapfile.c \
+		$(L)/names.c
 
 $(BUILD)/tests/level_test: tests/kmod/level_test.c kmod/level.c kmod/level.h tests/lib/tap.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(TEST_CFLAGS) -Ikmod -o $@ tests/kmod/level_test.c kmod/level.c
+
+$(BUILD)/tests/json_test: tests/userspace/json_test.c $(L)/json.c $(L)/json.h tests/lib/tap.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ tests/userspace/json_test.c $(L)/json.c
+
+$(BUILD)/tests/client_test: tests/userspace/client_test.c $(L)/daemon.c $(NAMES) tests/lib/tap.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -pthread -o $@ tests/userspace/client_test.c $(L)/daemon.c
 
 $(BUILD)/tests/lib_test: tests/userspace/lib_test.c userspace | userspace
 	@mkdir -p $(dir $@)

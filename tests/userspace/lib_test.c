@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests of libadaptswap's pure helpers. */
+#include <errno.h>
 #include <string.h>
 
 #include "adaptswap.h"
@@ -75,5 +76,32 @@ int main(void)
 			   "refuse '%s' (%s)", cases[i].in, err);
 	}
 	ok(adaptswap_setting_parse(NULL, &st, err, sizeof(err)) == -22, "refuse NULL");
+
+	/* plain decimal numbers: one parser for the library, CLI and daemon */
+	static const struct { const char *in; uint64_t max; int ret; uint64_t v; } nums[] = {
+		{ "0", 10, 0, 0 },
+		{ "007", 10, 0, 7 },
+		{ "10", 10, 0, 10 },
+		{ "11", 10, -ERANGE, 0 },
+		{ "18446744073709551615", UINT64_MAX, 0, UINT64_MAX },
+		{ "18446744073709551616", UINT64_MAX, -ERANGE, 0 },
+		{ "99999999999999999999999", UINT64_MAX, -ERANGE, 0 },
+		{ "99999999999999999999999x", UINT64_MAX, -EINVAL, 0 },
+		{ "", 10, -EINVAL, 0 },
+		{ "-1", 10, -EINVAL, 0 },
+		{ "+1", 10, -EINVAL, 0 },
+		{ " 1", 10, -EINVAL, 0 },
+		{ "1 ", 10, -EINVAL, 0 },
+		{ "0x10", 100, -EINVAL, 0 },
+		{ "1e3", 10000, -EINVAL, 0 },
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		uint64_t v = 12345;
+		int r = adaptswap_parse_u64(nums[i].in, nums[i].max, &v);
+
+		ok(r == nums[i].ret && (r ? v == 12345 : v == nums[i].v), "number '%s' (max %llu): %d",
+		   nums[i].in, (unsigned long long)nums[i].max, r);
+	}
+	ok(adaptswap_parse_u64(NULL, 10, &(uint64_t){ 0 }) == -EINVAL, "number NULL");
 	return tap_done();
 }

@@ -21,9 +21,6 @@
 
 #include "adaptswap.h"
 
-#ifndef ADAPTSWAP_VERSION
-#define ADAPTSWAP_VERSION "unknown"
-#endif
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
@@ -32,167 +29,14 @@ struct adaptswap {
 	struct nl_sock *req;	/* get/set */
 	struct nl_sock *ev;	/* events, after adaptswap_subscribe() */
 	int family;
+	uint64_t last_seq;	/* of the last event received (0: none yet) */
 	char err[512];
-};
-
-static const char *const level_names[__ADAPTSWAP_LEVEL_MAX] = {
-	[ADAPTSWAP_LEVEL_NONE] = "none",
-	[ADAPTSWAP_LEVEL_LOW] = "low",
-	[ADAPTSWAP_LEVEL_MEDIUM] = "medium",
-	[ADAPTSWAP_LEVEL_CRITICAL] = "critical",
-};
-
-static const char *const cause_names[__ADAPTSWAP_CAUSE_MAX] = {
-	[ADAPTSWAP_CAUSE_NONE] = "none",
-	[ADAPTSWAP_CAUSE_SAMPLE] = "sample",
-	[ADAPTSWAP_CAUSE_KSWAPD] = "kswapd",
-	[ADAPTSWAP_CAUSE_DIRECT_RECLAIM] = "direct_reclaim",
-	[ADAPTSWAP_CAUSE_SHRINKER] = "shrinker",
-	[ADAPTSWAP_CAUSE_OOM] = "oom",
-	[ADAPTSWAP_CAUSE_KNOB] = "knob",
-};
-
-static const char *const type_names[__ADAPTSWAP_EVENT_MAX] = {
-	[ADAPTSWAP_EVENT_LEVEL] = "level",
-	[ADAPTSWAP_EVENT_REPEAT] = "repeat",
-	[ADAPTSWAP_EVENT_OOM] = "oom",
-};
-
-/* The public enums (adaptswap.h) index runs of attributes (the uapi
- * header); the module checks the same. */
-_Static_assert(ADAPTSWAP_A_ENABLED + ADAPTSWAP_NR_KNOBS - 1 == ADAPTSWAP_A_EVENT_INTERVAL_MS,
-	       "enum adaptswap_knob does not match the knob attributes");
-_Static_assert(ADAPTSWAP_A_EVENTS_SENT + ADAPTSWAP_NR_COUNTERS - 1 == ADAPTSWAP_A_SHRINKER_CALLS,
-	       "enum adaptswap_counter does not match the counter attributes");
-_Static_assert(ADAPTSWAP_A_SCAN_RATE + ADAPTSWAP_NR_RATES - 1 == ADAPTSWAP_A_REFAULT_RATE,
-	       "enum adaptswap_rate does not match the rate attributes");
-
-static const char *const knob_names[ADAPTSWAP_NR_KNOBS] = {
-	"enabled", "low_pct", "medium_pct", "critical_pct", "hysteresis_pct",
-	"sample_idle_ms", "sample_fast_ms", "event_interval_ms",
-};
-
-static const char *const counter_names[ADAPTSWAP_NR_COUNTERS] = {
-	"events_sent", "events_dropped", "kswapd_wakeups", "direct_reclaims",
-	"oom_kills", "samples", "shrinker_calls",
-};
-
-static const char *const rate_names[ADAPTSWAP_NR_RATES] = {
-	"scan", "stall", "swapin", "swapout", "refault",
 };
 
 static const int rate_attrs[ADAPTSWAP_NR_RATES] = {
 	ADAPTSWAP_A_SCAN_RATE, ADAPTSWAP_A_STALL_RATE, ADAPTSWAP_A_SWAPIN_RATE,
 	ADAPTSWAP_A_SWAPOUT_RATE, ADAPTSWAP_A_REFAULT_RATE,
 };
-
-const char *adaptswap_lib_version(void)
-{
-	return ADAPTSWAP_VERSION;
-}
-
-#define NAME_OF(table, i) \
-	((i) >= 0 && (size_t)(i) < sizeof(table) / sizeof((table)[0]) ? (table)[i] : NULL)
-
-const char *adaptswap_level_name(int level)
-{
-	const char *s = NAME_OF(level_names, level);
-
-	return s ? s : "?";
-}
-
-static int parse_name(const char *const *table, int n, const char *name)
-{
-	for (int i = 0; name && i < n; i++)
-		if (table[i] && strcmp(name, table[i]) == 0)
-			return i;
-	return -1;
-}
-
-int adaptswap_level_parse(const char *name)
-{
-	return parse_name(level_names, __ADAPTSWAP_LEVEL_MAX, name);
-}
-
-const char *adaptswap_cause_name(int cause)
-{
-	const char *s = NAME_OF(cause_names, cause);
-
-	return s ? s : "?";
-}
-
-const char *adaptswap_event_type_name(int type)
-{
-	const char *s = NAME_OF(type_names, type);
-
-	return s ? s : "?";
-}
-
-const char *adaptswap_knob_name(int knob)
-{
-	return NAME_OF(knob_names, knob);
-}
-
-int adaptswap_knob_parse(const char *name)
-{
-	return parse_name(knob_names, ADAPTSWAP_NR_KNOBS, name);
-}
-
-const char *adaptswap_counter_name(int counter)
-{
-	return NAME_OF(counter_names, counter);
-}
-
-const char *adaptswap_rate_name(int rate)
-{
-	return NAME_OF(rate_names, rate);
-}
-
-int adaptswap_setting_parse(const char *arg, struct adaptswap_setting *s,
-			    char *err, size_t errlen)
-{
-	const char *eq = arg ? strchr(arg, '=') : NULL;
-	char key[64];
-	const char *v;
-	uint64_t val = 0;
-	int knob;
-
-	if (!eq) {
-		snprintf(err, errlen, "'%s': expected KEY=VALUE", arg ? arg : "");
-		return -EINVAL;
-	}
-	if ((size_t)(eq - arg) >= sizeof(key) || eq == arg) {
-		snprintf(err, errlen, "'%s': bad key", arg);
-		return -EINVAL;
-	}
-	memcpy(key, arg, eq - arg);
-	key[eq - arg] = '\0';
-	knob = adaptswap_knob_parse(key);
-	if (knob < 0) {
-		snprintf(err, errlen, "unknown knob '%s'", key);
-		return -EINVAL;
-	}
-	v = eq + 1;
-	if (!*v) {
-		snprintf(err, errlen, "%s: empty value", key);
-		return -EINVAL;
-	}
-	for (const char *p = v; *p; p++) {
-		if (*p < '0' || *p > '9') {
-			snprintf(err, errlen, "%s: '%s' is not a non-negative decimal number",
-				 key, v);
-			return -EINVAL;
-		}
-		val = val * 10 + (uint64_t)(*p - '0');
-		if (val > UINT32_MAX) {
-			snprintf(err, errlen, "%s: %s is too large", key, v);
-			return -EINVAL;
-		}
-	}
-	s->knob = knob;
-	s->value = (uint32_t)val;
-	return 0;
-}
 
 /* ---- netlink ---------------------------------------------------------- */
 
@@ -201,6 +45,8 @@ static void set_err(struct adaptswap *as, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!as)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(as->err, sizeof(as->err), fmt, ap);
 	va_end(ap);
@@ -250,6 +96,7 @@ static void init_policy(void)
 		attr_policy[a].type = NLA_U64;
 }
 
+/* A connected generic-netlink socket; the reason of a failure in as (may be NULL). */
 static struct nl_sock *open_sock(struct adaptswap *as)
 {
 	struct nl_sock *sk = nl_socket_alloc();
@@ -514,6 +361,7 @@ int adaptswap_request_raw(struct adaptswap *as, int cmd, const void *attrs,
 }
 
 struct ev_ctx {
+	struct adaptswap *as;
 	adaptswap_event_cb cb;
 	void *arg;
 	int count;
@@ -539,6 +387,9 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	ev.timestamp_ns = tb[ADAPTSWAP_A_TIMESTAMP_NS] ? nla_get_u64(tb[ADAPTSWAP_A_TIMESTAMP_NS]) : 0;
 	ev.seq = tb[ADAPTSWAP_A_SEQ] ? nla_get_u64(tb[ADAPTSWAP_A_SEQ]) : 0;
 	parse_common(tb, ev.rates, &ev.mem_total_kb, &ev.mem_avail_kb, &ev.swap_free_kb);
+	if (c->as->last_seq && ev.seq > c->as->last_seq + 1)
+		ev.missed = ev.seq - c->as->last_seq - 1;
+	c->as->last_seq = ev.seq;
 	c->count++;
 	if (c->cb && c->cb(&ev, c->arg)) {
 		c->stop = 1;
@@ -600,7 +451,7 @@ int adaptswap_set_nonblocking(struct adaptswap *as, int nonblocking)
 
 int adaptswap_dispatch(struct adaptswap *as, adaptswap_event_cb cb, void *arg)
 {
-	struct ev_ctx c = { .cb = cb, .arg = arg };
+	struct ev_ctx c = { .as = as, .cb = cb, .arg = arg };
 	struct nl_cb *ncb;
 	int err;
 
@@ -658,25 +509,23 @@ static int watch_cb(struct nl_msg *msg, void *arg)
 int adaptswap_watch_open(struct adaptswap_watch **out)
 {
 	struct adaptswap_watch *w = calloc(1, sizeof(*w));
-	int grp;
+	int grp = -1, err;
 
 	*out = NULL;
-	if (!w)
-		return -ENOMEM;
-	w->sk = nl_socket_alloc();
-	if (!w->sk || genl_connect(w->sk) < 0)
-		goto fail;
+	if (w)
+		w->sk = open_sock(NULL);
+	if (w && w->sk)
+		grp = genl_ctrl_resolve_grp(w->sk, "nlctrl", "notify");
+	if (grp < 0 || nl_socket_add_membership(w->sk, grp) < 0) {
+		err = w ? -EIO : -ENOMEM;
+		adaptswap_watch_close(w);
+		return err;
+	}
 	nl_socket_disable_seq_check(w->sk);
-	grp = genl_ctrl_resolve_grp(w->sk, "nlctrl", "notify");
-	if (grp < 0 || nl_socket_add_membership(w->sk, grp) < 0)
-		goto fail;
 	nl_socket_modify_cb(w->sk, NL_CB_VALID, NL_CB_CUSTOM, watch_cb, w);
 	nl_socket_set_nonblocking(w->sk);
 	*out = w;
 	return 0;
-fail:
-	adaptswap_watch_close(w);
-	return -EIO;
 }
 
 int adaptswap_watch_fd(const struct adaptswap_watch *w)

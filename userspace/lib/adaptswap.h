@@ -10,6 +10,13 @@
  *	adaptswap_dispatch(as, callback, arg);      receive; poll adaptswap_event_fd()
  *	adaptswap_close(as);
  *
+ * and adaptswapd's control socket (see "The daemon" below):
+ *
+ *	struct adaptswap_daemon *ad;
+ *	if (adaptswap_daemon_open(&ad, NULL, 0) < 0) ...   not running
+ *	adaptswap_daemon_ask(ad, "status-json", &body);    one request, one answer
+ *	adaptswap_daemon_close(ad);
+ *
  * Every function that can fail returns 0 (or a count) or a negative errno
  * value; adaptswap_errmsg() then holds a readable message that includes the
  * kernel's extended-ack text when it sent one ("kernel reports: ...").
@@ -81,6 +88,9 @@ struct adaptswap_event {
 	uint64_t seq;
 	uint64_t mem_total_kb, mem_avail_kb, swap_free_kb;
 	uint64_t rates[ADAPTSWAP_NR_RATES];
+	/* Events lost just before this one: the gap in sequence numbers
+	 * since the last event this handle received (0 for the first). */
+	uint64_t missed;
 };
 
 struct adaptswap_setting {
@@ -159,6 +169,59 @@ const char *adaptswap_rate_name(int rate);
  */
 int adaptswap_setting_parse(const char *arg, struct adaptswap_setting *s,
 			    char *err, size_t errlen);
+
+/*
+ * A plain non-negative decimal number: digits only (no sign, no white
+ * space, leading zeros allowed), at most max.  0, -EINVAL (empty or any
+ * other character), or -ERANGE (above max, also beyond 64 bits).
+ */
+int adaptswap_parse_u64(const char *s, uint64_t max, uint64_t *v);
+
+/*
+ * The daemon: adaptswapd's control socket RUNDIR/adaptswapd.sock.  One
+ * request per connection, a line with a command word ("status",
+ * "status-json", "metrics", "metrics-json", "grow", ...); the answer is a
+ * line "ok" and a body, or a line "error KIND MESSAGE"; then the daemon
+ * closes.  The protocol is described in doc/protocol.md.
+ */
+#define ADAPTSWAP_DAEMON_RUNDIR		"/run/adaptswap"
+#define ADAPTSWAP_DAEMON_SOCKET		"adaptswapd.sock"
+#define ADAPTSWAP_DAEMON_TIMEOUT_MS	10000
+#define ADAPTSWAP_DAEMON_REQUEST_MAX	100	/* bytes of a request line */
+#define ADAPTSWAP_DAEMON_ANSWER_MAX	(1 << 20)
+
+struct adaptswap_daemon;
+
+/*
+ * Connect to the daemon.  rundir NULL or "": $ADAPTSWAP_RUNDIR, else
+ * ADAPTSWAP_DAEMON_RUNDIR.  timeout_ms bounds the connection and each
+ * adaptswap_daemon_ask() (<= 0: ADAPTSWAP_DAEMON_TIMEOUT_MS).  Returns 0,
+ * -ENOENT or -ECONNREFUSED when no daemon listens there, -EACCES when the
+ * socket is not open to the caller, -ETIMEDOUT when the daemon does not
+ * take the connection in time, or another negative errno.  *out is set
+ * whatever the result (adaptswap_daemon_errmsg() tells why): close it.
+ */
+int adaptswap_daemon_open(struct adaptswap_daemon **out, const char *rundir, int timeout_ms);
+/*
+ * Send one request and read the whole answer, within the timeout.  0 with
+ * *body the text after the "ok" line (NUL-terminated, valid until the next
+ * call or close).  The daemon's refusals, with its message in
+ * adaptswap_daemon_errmsg(): -EACCES (needs root), -EINVAL (unknown
+ * request), -EBUSY (try again), -ECANCELED (refused: budget, memory, a bad
+ * file), -EIO (failed).  No answer: -ETIMEDOUT, -EPROTO (not an answer of
+ * this protocol), -EMSGSIZE (longer than ADAPTSWAP_DAEMON_ANSWER_MAX), or
+ * another negative errno of the connection.
+ */
+int adaptswap_daemon_ask(struct adaptswap_daemon *ad, const char *request, const char **body);
+/* The last error's message (the daemon's own words for its refusals). */
+const char *adaptswap_daemon_errmsg(const struct adaptswap_daemon *ad);
+/* The socket's path. */
+const char *adaptswap_daemon_path(const struct adaptswap_daemon *ad);
+void adaptswap_daemon_close(struct adaptswap_daemon *ad);
+
+/* The KIND words of an "error" answer and the errno values they map to. */
+const char *adaptswap_daemon_error_kind(int err);	/* "failed" for unknown */
+int adaptswap_daemon_error_parse(const char *kind);	/* -EIO for unknown */
 
 #ifdef __cplusplus
 }
