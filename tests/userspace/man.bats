@@ -78,7 +78,7 @@ tagged() {
 @test "adaptswapd.8 documents every long option of adaptswapd" {
 	local opts o missing=()
 	opts=$(sed -nE 's/^[[:space:]]*\{ "([a-z-]+)", (no|required)_argument.*/\1/p' \
-		"$REPO/userspace/daemon/adaptswapd.c")
+		"$REPO/userspace/daemon/main.c")
 	[ -n "$opts" ]
 	for o in $opts; do
 		grep -Fq -- "\\-\\-${o//-/\\-}" "$MAN/adaptswapd.8" || missing+=("--$o")

@@ -7,11 +7,38 @@
 #ifndef ASD_H
 #define ASD_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ASD_MIB (UINT64_C(1) << 20)
+#define ASD_PAGE UINT64_C(4096)		/* sizes are whole multiples of this */
+
+static inline uint64_t asd_page_down(uint64_t x)
+{
+	return x & ~(ASD_PAGE - 1);
+}
+
+/* Rounded up, or down at the very top of the range (no wrap-around). */
+static inline uint64_t asd_page_up(uint64_t x)
+{
+	return x > UINT64_MAX - (ASD_PAGE - 1) ? asd_page_down(x) : asd_page_down(x + ASD_PAGE - 1);
+}
+
+/* Format a message into buf, when there is one (NULL or 0 bytes: nothing). */
+__attribute__((format(printf, 3, 4)))
+static inline void asd_say(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!buf || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
 
 /* ---- configuration (config.c) ---------------------------------------- */
 
@@ -71,6 +98,7 @@ struct asd_limits {
 	unsigned max_disk_pct;
 };
 
+/* limits.c */
 void asd_config_resolve(const struct asd_config *c, uint64_t ram_bytes,
 			uint64_t fs_size_bytes, struct asd_limits *l);
 
@@ -210,6 +238,8 @@ int asd_swapfile_create(const char *dir, const char *name, uint64_t size,
 
 /* Is PATH a swap area this header writer made (magic + label)? */
 bool asd_swapfile_is_ours(const char *path);
+
+/* ---- /proc/swaps (swaps.c) --------------------------------------------- */
 
 /* One line of /proc/swaps. */
 struct asd_swap_area {

@@ -22,6 +22,8 @@
  * whichever of the two keys appears later in the file; when neither
  * appears in the file (the values came from the caller's struct) the
  * report is "FILE: problem", without a line.
+ *
+ * Owns: nothing (no state).  Calls: libadaptswap's number parser only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,14 +38,13 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <linux/adaptswap.h>
+#include "adaptswap.h"
 
 #include "asd.h"
 
 #define CONF_LINE_MAX	4096		/* bytes per line, without the newline */
 #define CONF_FILE_MAX	65536		/* bytes per file */
 #define CONF_MB_MAX	(1ull << 30)	/* 1 PiB: byte sums stay far from overflow */
-#define PAGE_BYTES	4096ull
 
 enum ktype { K_DIR, K_SOURCE, K_SIZE, K_UINT, K_BOOL, K_LEVEL, K_CMD, K_LOG };
 
@@ -232,21 +233,16 @@ static const struct key *find_key(const char *name)
 /* A plain non-negative decimal number; NULL or the problem. */
 static const char *parse_u64(const char *s, uint64_t *v)
 {
-	uint64_t n = 0;
-
 	if (*s == '-')
 		return "negative value";
-	if (!*s)
+	switch (adaptswap_parse_u64(s, UINT64_MAX, v)) {
+	case 0:
+		return NULL;
+	case -ERANGE:
+		return "number too large (overflow)";
+	default:
 		return "not a number";
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return "not a number";
-		if (n > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return "number too large (overflow)";
-		n = n * 10 + (uint64_t)(*s - '0');
 	}
-	*v = n;
-	return NULL;
 }
 
 static void *field(struct asd_config *c, const struct key *k)
@@ -581,67 +577,4 @@ void asd_config_dump(const struct asd_config *c, char *buf, size_t len)
 			return;		/* truncated, still NUL-terminated */
 		pos += (size_t)n;
 	}
-}
-
-/* ---- resolution ---------------------------------------------------------- */
-
-static uint64_t page_down(uint64_t x)
-{
-	return x & ~(PAGE_BYTES - 1);
-}
-
-static uint64_t page_up(uint64_t x)
-{
-	return x > UINT64_MAX - (PAGE_BYTES - 1) ? page_down(x) : page_down(x + PAGE_BYTES - 1);
-}
-
-static uint64_t mib(uint64_t mb)
-{
-	return mb > UINT64_MAX / ASD_MIB ? page_down(UINT64_MAX) : mb * ASD_MIB;
-}
-
-/*
- * chunk:    chunk_mb, or RAM/4 rounded down to 16 MiB and clamped to
- *           32..1024 MiB; never more than max_swap.
- * max_swap: max_swap_mb, or 2 x RAM.
- * min_free: min_free_mb, or max(256 MiB, 5% of the filesystem), rounded up.
- * floor:    floor_mb (not clamped: the budget refuses what does not fit).
- * Everything is a multiple of 4096.
- */
-void asd_config_resolve(const struct asd_config *c, uint64_t ram_bytes,
-			uint64_t fs_size_bytes, struct asd_limits *l)
-{
-	uint64_t chunk, max_swap, min_free;
-
-	if (c->max_swap_mb)
-		max_swap = mib(c->max_swap_mb);
-	else
-		max_swap = ram_bytes > UINT64_MAX / 2 ? UINT64_MAX : 2 * ram_bytes;
-	max_swap = page_down(max_swap);
-
-	if (c->chunk_mb) {
-		chunk = mib(c->chunk_mb);
-	} else {
-		chunk = ram_bytes / 4 / (16 * ASD_MIB) * (16 * ASD_MIB);
-		if (chunk < 32 * ASD_MIB)
-			chunk = 32 * ASD_MIB;
-		if (chunk > 1024 * ASD_MIB)
-			chunk = 1024 * ASD_MIB;
-	}
-	if (chunk > max_swap)
-		chunk = max_swap;
-
-	if (c->min_free_mb) {
-		min_free = mib(c->min_free_mb);
-	} else {
-		min_free = fs_size_bytes / 100 * 5 + fs_size_bytes % 100 * 5 / 100;
-		if (min_free < 256 * ASD_MIB)
-			min_free = 256 * ASD_MIB;
-	}
-
-	l->chunk = page_down(chunk);
-	l->max_swap = max_swap;
-	l->floor = page_up(mib(c->floor_mb));
-	l->min_free = page_up(min_free);
-	l->max_disk_pct = c->max_disk_pct;
 }

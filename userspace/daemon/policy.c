@@ -4,27 +4,22 @@
  * limits and one sample.  No I/O, no clock, no hidden state; every
  * decision says why in a short sentence.  All arithmetic saturates, so
  * absurd samples give absurd but never wrapped-around answers.
+ *
+ * Owns: nothing (no state).  Calls: libadaptswap's names only.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <linux/adaptswap.h>
+#include "adaptswap.h"
 
 #include "asd.h"
 
-#define PAGE_BYTES	4096ull
 #define MIN_CHUNK	(16 * ASD_MIB)	/* smallest chunk worth creating */
 
 static uint64_t sub0(uint64_t a, uint64_t b)
 {
 	return a > b ? a - b : 0;
-}
-
-static uint64_t page_down(uint64_t x)
-{
-	return x & ~(PAGE_BYTES - 1);
 }
 
 /* v x pct / 100, saturating (pct may exceed 100). */
@@ -42,29 +37,10 @@ static uint64_t mb(uint64_t bytes)
 	return bytes / ASD_MIB;
 }
 
-static const char *level_name(int level)
-{
-	static const char *const names[] = { "none", "low", "medium", "critical" };
-
-	return level >= 0 && level < 4 ? names[level] : "?";
-}
-
-__attribute__((format(printf, 3, 4)))
-static void say(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 #define decide(d, v, b, ...) do { \
 	(d)->verdict = (v); \
 	(d)->bytes = (b); \
-	say((d)->reason, sizeof((d)->reason), __VA_ARGS__); \
+	asd_say((d)->reason, sizeof((d)->reason), __VA_ARGS__); \
 } while (0)
 
 /* ---- budget -------------------------------------------------------------- */
@@ -166,7 +142,7 @@ static void grant(const struct asd_limits *l, const struct asd_sample *s,
 			refuse(l, s, on_disk, LIM_MAX_SWAP, s->standby_bytes, d);
 		return;
 	}
-	room = page_down(budget(l, s->managed_total, on_disk, s->fs_size, s->fs_free, &which));
+	room = asd_page_down(budget(l, s->managed_total, on_disk, s->fs_size, s->fs_free, &which));
 	if (want && want <= room)
 		decide(d, ASD_YES, want, "%s: grow %" PRIu64 " MiB", why, mb(want));
 	else if (want && room >= MIN_CHUNK)
@@ -184,7 +160,7 @@ static uint64_t floor_want(const struct asd_limits *l, uint64_t managed_total)
 	if (!l->chunk)
 		return miss;
 	n = miss / l->chunk + (miss % l->chunk != 0);
-	return n > UINT64_MAX / l->chunk ? page_down(UINT64_MAX) : n * l->chunk;
+	return n > UINT64_MAX / l->chunk ? asd_page_down(UINT64_MAX) : n * l->chunk;
 }
 
 /* swap_free >= 50% of swap_total (true when both are 0). */
@@ -233,16 +209,16 @@ void asd_should_grow(const struct asd_config *c, const struct asd_limits *l,
 		return;
 	}
 	if (s->level >= c->grow_level) {
-		snprintf(why, sizeof(why), "level %s >= grow_level %s", level_name(s->level),
-			 level_name(c->grow_level));
+		snprintf(why, sizeof(why), "level %s >= grow_level %s", adaptswap_level_name(s->level),
+			 adaptswap_level_name(c->grow_level));
 	} else if (s->level > ADAPTSWAP_LEVEL_NONE && s->managed_total &&
 		   s->swap_free < low_mark) {
 		snprintf(why, sizeof(why), "level %s and free swap %" PRIu64 " MiB < %u%% of %"
-			 PRIu64 " MiB managed", level_name(s->level), mb(s->swap_free),
+			 PRIu64 " MiB managed", adaptswap_level_name(s->level), mb(s->swap_free),
 			 c->grow_free_pct, mb(s->managed_total));
 	} else {
-		decide(d, ASD_NO, 0, "level %s below grow_level %s", level_name(s->level),
-		       level_name(c->grow_level));
+		decide(d, ASD_NO, 0, "level %s below grow_level %s", adaptswap_level_name(s->level),
+		       adaptswap_level_name(c->grow_level));
 		return;
 	}
 	if (s->swap_total && enough_free(l, s)) {
@@ -290,7 +266,7 @@ void asd_should_shrink(const struct asd_config *c, const struct asd_limits *l,
 	memset(d, 0, sizeof(*d));
 	d->index = -1;
 	if (s->level > ADAPTSWAP_LEVEL_NONE) {
-		decide(d, ASD_NO, 0, "level %s: no shrinking under pressure", level_name(s->level));
+		decide(d, ASD_NO, 0, "level %s: no shrinking under pressure", adaptswap_level_name(s->level));
 		return;
 	}
 	quiet = s->last_pressure_ms ? sub0(s->now_ms, s->last_pressure_ms) : UINT64_MAX;
@@ -370,7 +346,7 @@ unsigned asd_swappiness_next(const struct asd_config *c, const struct asd_sample
 	if (rate < s->swapin_rate)
 		rate = UINT64_MAX;
 	if (!c->swappiness_control) {
-		say(reason, len, "swappiness control off");
+		asd_say(reason, len, "swappiness control off");
 		return cur;
 	}
 	if (hi < lo)
@@ -380,23 +356,23 @@ unsigned asd_swappiness_next(const struct asd_config *c, const struct asd_sample
 		severe = rate >= SWP_SEVERE_RATE || (s->swap_total && s->swap_free < s->swap_total / 20);
 		next = base - lo > (severe ? SWP_SEVERE_STEP : SWP_STEP) ?
 		       base - (severe ? SWP_SEVERE_STEP : SWP_STEP) : lo;
-		say(reason, len, "%s: swap-in %" PRIu64 " + refault %" PRIu64
+		asd_say(reason, len, "%s: swap-in %" PRIu64 " + refault %" PRIu64
 		    " pages/s, swap free %" PRIu64 " of %" PRIu64 " MiB: %u -> %u",
 		    severe ? "severe thrashing" : "thrashing", s->swapin_rate, s->refault_rate,
 		    mb(s->swap_free), mb(s->swap_total), cur, next);
 	} else if (s->level >= ADAPTSWAP_LEVEL_LOW && s->swap_total &&
 		   s->swapin_rate < SWP_CHEAP_RATE && half_free(s)) {
 		next = hi - base > SWP_STEP ? base + SWP_STEP : hi;
-		say(reason, len, "level %s, swap cheap (swap-in %" PRIu64 " pages/s, %" PRIu64
-		    " of %" PRIu64 " MiB free): %u -> %u", level_name(s->level), s->swapin_rate,
+		asd_say(reason, len, "level %s, swap cheap (swap-in %" PRIu64 " pages/s, %" PRIu64
+		    " of %" PRIu64 " MiB free): %u -> %u", adaptswap_level_name(s->level), s->swapin_rate,
 		    mb(s->swap_free), mb(s->swap_total), cur, next);
 	} else if (quiet_for(c, s)) {
 		mid = lo + (hi - lo) / 2;
 		next = base < mid ? base + 1 : base > mid ? base - 1 : base;
-		say(reason, len, "quiet: drifting toward %u: %u -> %u", mid, cur, next);
+		asd_say(reason, len, "quiet: drifting toward %u: %u -> %u", mid, cur, next);
 	} else {
 		next = base;
-		say(reason, len, "steady at %u", next);
+		asd_say(reason, len, "steady at %u", next);
 	}
 	return next;
 }
@@ -423,12 +399,12 @@ bool asd_action_due(const struct asd_config *c, const struct asd_limits *l,
 
 	if (!c->action_command[0]) {
 		st->bad_since_ms = 0;
-		say(reason, len, "no action_command");
+		asd_say(reason, len, "no action_command");
 		return false;
 	}
 	if (!full && !slow) {
 		st->bad_since_ms = 0;
-		say(reason, len, "fine: %" PRIu64 " MiB managed swap used (< %u%% of %" PRIu64
+		asd_say(reason, len, "fine: %" PRIu64 " MiB managed swap used (< %u%% of %" PRIu64
 		    " MiB), swap-in %" PRIu64 " pages/s", mb(s->managed_used),
 		    c->action_swap_used_pct, mb(l->max_swap), s->swapin_rate);
 		return false;
@@ -443,20 +419,20 @@ bool asd_action_due(const struct asd_config *c, const struct asd_limits *l,
 		st->bad_since_ms = now;
 	held = sub0(now, st->bad_since_ms);
 	if (held < c->action_after_s * 1000ull) {
-		say(reason, len, "%s for %" PRIu64 " s of action_after_s %u s", why,
+		asd_say(reason, len, "%s for %" PRIu64 " s of action_after_s %u s", why,
 		    held / 1000, c->action_after_s);
 		return false;
 	}
 	if (st->last_run_ms) {
 		since = sub0(now, st->last_run_ms);
 		if (since < c->action_interval_s * 1000ull) {
-			say(reason, len, "%s, but the action ran %" PRIu64
+			asd_say(reason, len, "%s, but the action ran %" PRIu64
 			    " s ago (action_interval_s %u s)", why, since / 1000,
 			    c->action_interval_s);
 			return false;
 		}
 	}
-	say(reason, len, "%s for %" PRIu64 " s: run the action", why, held / 1000);
+	asd_say(reason, len, "%s for %" PRIu64 " s: run the action", why, held / 1000);
 	st->last_run_ms = now;
 	st->bad_since_ms = 0;
 	return true;

@@ -3,18 +3,19 @@
  * Swap files: the version-1 swap header (the layout of util-linux mkswap and
  * the kernel's union swap_header), the managed directory's safety check,
  * creation of a swap file ready for swapon(2), recognition of our files and
- * parsing of /proc/swaps.
+ * of an active area (/proc/swaps itself is parsed in swaps.c).
  *
  * The daemon calls this under memory pressure: no large allocations (one
  * page for the header), no fork, a static never-written zero buffer for
  * filesystems that need written data.
+ *
+ * Owns: nothing (the zero buffer is never written).  Calls: the kernel.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,18 +42,6 @@
 
 #define ZERO_CHUNK	(1u << 20)
 #define FLUSH_EVERY	(16ull * ASD_MIB)
-
-__attribute__((format(printf, 3, 4)))
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void put_u32(unsigned char *p, uint32_t v)
 {
@@ -134,20 +123,20 @@ static int dir_verdict(const char *dir, const struct stat *st, char *err,
 		       size_t errlen)
 {
 	if (S_ISLNK(st->st_mode)) {
-		set_err(err, errlen, "%s: is a symbolic link, refusing it", dir);
+		asd_say(err, errlen, "%s: is a symbolic link, refusing it", dir);
 		return -ELOOP;
 	}
 	if (!S_ISDIR(st->st_mode)) {
-		set_err(err, errlen, "%s: not a directory", dir);
+		asd_say(err, errlen, "%s: not a directory", dir);
 		return -ENOTDIR;
 	}
 	if (st->st_uid != 0) {
-		set_err(err, errlen, "%s: owned by uid %u, not by root",
+		asd_say(err, errlen, "%s: owned by uid %u, not by root",
 			dir, (unsigned)st->st_uid);
 		return -EPERM;
 	}
 	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		set_err(err, errlen, "%s: mode %04o is writable by group or others",
+		asd_say(err, errlen, "%s: mode %04o is writable by group or others",
 			dir, (unsigned)(st->st_mode & 07777));
 		return -EACCES;
 	}
@@ -159,24 +148,24 @@ int asd_dir_check(const char *dir, char *err, size_t errlen)
 	struct stat st;
 
 	if (!dir || !dir[0]) {
-		set_err(err, errlen, "empty directory name");
+		asd_say(err, errlen, "empty directory name");
 		return -EINVAL;
 	}
 	if (lstat(dir, &st) < 0) {
 		int e = errno;
 
 		if (e != ENOENT) {
-			set_err(err, errlen, "%s: %s", dir, strerror(e));
+			asd_say(err, errlen, "%s: %s", dir, strerror(e));
 			return -e;
 		}
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 			e = errno;
-			set_err(err, errlen, "%s: cannot create: %s", dir, strerror(e));
+			asd_say(err, errlen, "%s: cannot create: %s", dir, strerror(e));
 			return -e;
 		}
 		if (lstat(dir, &st) < 0) {
 			e = errno;
-			set_err(err, errlen, "%s: %s", dir, strerror(e));
+			asd_say(err, errlen, "%s: %s", dir, strerror(e));
 			return -e;
 		}
 	}
@@ -222,7 +211,7 @@ static bool fs_fallocate_ok(long type)
 static int fail(char *err, size_t errlen, const char *dir, const char *name,
 		const char *what, int e)
 {
-	set_err(err, errlen, "%s/%s: %s: %s", dir, name, what, strerror(e));
+	asd_say(err, errlen, "%s/%s: %s: %s", dir, name, what, strerror(e));
 	return -e;
 }
 
@@ -348,7 +337,7 @@ static int open_dir(const char *dir, char *err, size_t errlen)
 	if (dfd < 0) {
 		int e = errno;
 
-		set_err(err, errlen, "%s: %s", dir, strerror(e));
+		asd_say(err, errlen, "%s: %s", dir, strerror(e));
 		return -e;
 	}
 	return dfd;
@@ -361,12 +350,12 @@ int asd_swapfile_create(const char *dir, const char *name, uint64_t size,
 	int dfd, fd, r;
 
 	if (!dir || !dir[0] || !plain_name(name)) {
-		set_err(err, errlen, "%s/%s: not a plain file name",
+		asd_say(err, errlen, "%s/%s: not a plain file name",
 			dir ? dir : "", name ? name : "");
 		return -EINVAL;
 	}
 	if (swap_pages(ps, size) < 0) {
-		set_err(err, errlen, "%s/%s: size %llu is out of range (at least %d pages)",
+		asd_say(err, errlen, "%s/%s: size %llu is out of range (at least %d pages)",
 			dir, name, (unsigned long long)size, MIN_PAGES);
 		return -EINVAL;
 	}
@@ -443,142 +432,6 @@ bool asd_swapfile_is_ours(const char *path)
 	return ours;
 }
 
-/* ---- /proc/swaps -------------------------------------------------------- */
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static const char *skip_space(const char *p, const char *end)
-{
-	while (p < end && is_space(*p))
-		p++;
-	return p;
-}
-
-static bool is_octal(char c)
-{
-	return c >= '0' && c <= '7';
-}
-
-/* Copy the escaped path token at *pp into out, decoding \ooo escapes. */
-static bool parse_path(const char **pp, const char *end, char *out, size_t outlen)
-{
-	const char *p = *pp;
-	size_t n = 0;
-
-	while (p < end && !is_space(*p)) {
-		char c = *p++;
-
-		if (c == '\\' && end - p >= 3 && is_octal(p[0]) && is_octal(p[1]) &&
-		    is_octal(p[2])) {
-			unsigned v = (unsigned)(p[0] - '0') * 64 +
-				     (unsigned)(p[1] - '0') * 8 + (unsigned)(p[2] - '0');
-
-			if (v == 0 || v > 255)
-				return false;
-			c = (char)v;
-			p += 3;
-		}
-		if (n + 1 >= outlen)
-			return false;
-		out[n++] = c;
-	}
-	out[n] = '\0';
-	*pp = p;
-	return n > 0;
-}
-
-/* Next whitespace-separated token into buf (NUL-terminated). */
-static bool next_token(const char **pp, const char *end, char *buf, size_t len)
-{
-	const char *p = skip_space(*pp, end);
-	size_t n = 0;
-
-	while (p < end && !is_space(*p)) {
-		if (n + 1 >= len)
-			return false;
-		buf[n++] = *p++;
-	}
-	buf[n] = '\0';
-	*pp = p;
-	return n > 0;
-}
-
-static bool parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno || *end || x > UINT64_MAX / 1024)
-		return false;
-	*v = (uint64_t)x;
-	return true;
-}
-
-static bool parse_int(const char *s, int *v)
-{
-	char *end;
-	long x;
-
-	if (!((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')))
-		return false;
-	errno = 0;
-	x = strtol(s, &end, 10);
-	if (errno || *end || x < INT_MIN || x > INT_MAX)
-		return false;
-	*v = (int)x;
-	return true;
-}
-
-static bool parse_swaps_line(const char *p, const char *end, struct asd_swap_area *a)
-{
-	char type[16], size[32], used[32], prio[16];
-
-	p = skip_space(p, end);
-	if (!parse_path(&p, end, a->path, sizeof(a->path)))
-		return false;
-	if (!next_token(&p, end, type, sizeof(type)) ||
-	    !next_token(&p, end, size, sizeof(size)) ||
-	    !next_token(&p, end, used, sizeof(used)) ||
-	    !next_token(&p, end, prio, sizeof(prio)))
-		return false;
-	if (skip_space(p, end) != end)	/* trailing fields */
-		return false;
-	if (!strcmp(type, "file"))
-		a->is_file = true;
-	else if (!strcmp(type, "partition"))
-		a->is_file = false;
-	else
-		return false;
-	if (!parse_u64(size, &a->size) || !parse_u64(used, &a->used) ||
-	    !parse_int(prio, &a->prio))
-		return false;
-	a->size *= 1024;
-	a->used *= 1024;
-	return true;
-}
-
-int asd_swaps_path_match(const char *full, const char *swaps_path)
-{
-	size_t fl, sl;
-
-	if (!full || !swaps_path || swaps_path[0] != '/')
-		return 0;
-	if (!strcmp(full, swaps_path))
-		return 2;
-	fl = strlen(full);
-	sl = strlen(swaps_path);
-	if (sl >= fl || strcmp(full + fl - sl, swaps_path))
-		return 0;
-	return 1;	/* the tail starts with '/', so it starts at a component */
-}
-
 int asd_swapfile_active(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -591,26 +444,4 @@ int asd_swapfile_active(const char *path)
 	if (r == -ETXTBSY)
 		return 1;
 	return r;
-}
-
-int asd_parse_proc_swaps(const char *text, struct asd_swap_area *a, int max)
-{
-	struct asd_swap_area tmp;
-	int n = 0;
-
-	if (!text || !a || max <= 0)
-		return 0;
-	while (*text && n < max) {
-		const char *end = strchr(text, '\n');
-		const char *next;
-
-		if (!end)
-			end = text + strlen(text);
-		next = *end ? end + 1 : end;
-		if (strncmp(text, "Filename", 8) != 0 &&
-		    parse_swaps_line(text, end, &tmp))
-			a[n++] = tmp;
-		text = next;
-	}
-	return n;
 }

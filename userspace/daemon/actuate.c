@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Carrying out what policy.c decides: grow (activate the standby chunk or
+ * create a file), shrink (a swapoff in the worker), refill the standby
+ * chunk, take a finished job's result, release everything, hold.
+ *
+ * Owns: d->act.  Calls: policy.c, procfs.c, inventory.c, worker.c,
+ * swapfile.c, log.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/swap.h>
+
+#include "daemon.h"
+
+void act_refill_standby(struct daemon *d)
+{
+	struct asd_sample s;
+	char name[64];
+	uint64_t room;
+
+	if (!d->cfg.standby || d->act.held || inv_standby(d) || worker_busy(d) ||
+	    d->inv.n >= MAX_FILES)
+		return;
+	proc_sample(d, &s);
+	room = asd_budget_room(&d->lim, s.managed_total, inv_on_disk(d), s.fs_size, s.fs_free);
+	if (room < d->lim.chunk) {
+		logmsg(d, LOG_DEBUG_, "standby: no room in the budget");
+		return;
+	}
+	inv_new_name(d, name, sizeof(name));
+	if (worker_start_job(d, JOB_STANDBY, name, d->lim.chunk))
+		inv_add(d, name, d->lim.chunk)->busy = true;
+}
+
+/* swapon(2) of f; the reason of a failure in out (may be NULL). */
+static int activate(struct daemon *d, struct mfile *f, char *out, size_t outlen)
+{
+	char path[512];
+
+	inv_path(d, f->name, path, sizeof(path));
+	if (swapon(path, 0)) {
+		int e = errno;
+
+		d->act.refusals++;
+		decide(d, "grow: swapon %s failed: %s", f->name, strerror(e));
+		asd_say(out, outlen, "swapon %s failed: %s", f->name, strerror(e));
+		return -e;
+	}
+	f->active = true;
+	return 0;
+}
+
+static uint64_t since_ns_us(uint64_t event_ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec - event_ns) / 1000;
+}
+
+/*
+ * A new file of `bytes` for growth: NAME.new first, renamed when whole.
+ * 0, or -EIO; -ENOSPC when no file could be made (then no standby either).
+ */
+static int grow_new_file(struct daemon *d, const char *why, uint64_t bytes,
+			 const char *reason, char *out, size_t outlen)
+{
+	char name[64], tmp[80], tpath[512], path[512], err[256];
+	struct mfile *f;
+
+	inv_new_name(d, name, sizeof(name));
+	snprintf(tmp, sizeof(tmp), "%s.new", name);
+	if (asd_swapfile_create(d->cfg.dir, tmp, bytes, err, sizeof(err)) < 0) {
+		d->act.refusals++;
+		decide(d, "grow failed (%s): %s", why, err);
+		asd_say(out, outlen, "failed: %.200s", err);
+		return -ENOSPC;
+	}
+	inv_path(d, tmp, tpath, sizeof(tpath));
+	inv_path(d, name, path, sizeof(path));
+	if (rename(tpath, path)) {
+		int e = errno;
+
+		unlink(tpath);
+		decide(d, "grow failed: rename: %s", strerror(e));
+		asd_say(out, outlen, "failed: rename: %s", strerror(e));
+		return -ENOSPC;
+	}
+	f = inv_add(d, name, bytes);
+	if (activate(d, f, out, outlen) < 0) {
+		unlink(path);
+		inv_drop(d, f);
+		return -EIO;
+	}
+	d->act.grows++;
+	decide(d, "grow (%s): new %s, %" PRIu64 " MiB: %s", why, f->name, f->size / ASD_MIB,
+	       reason);
+	asd_say(out, outlen, "%s", log_last(d));
+	return 0;
+}
+
+/* The policy's verdict into out: true for yes; a refusal is counted and logged. */
+static bool verdict(struct daemon *d, const struct asd_decision *dec, const char *what,
+		    char *out, size_t outlen)
+{
+	asd_say(out, outlen, "%s", dec->reason);
+	if (dec->verdict == ASD_REFUSED) {
+		d->act.refusals++;
+		decide(d, "%s: %s", what, dec->reason);
+	}
+	return dec->verdict == ASD_YES;
+}
+
+/*
+ * Grow if the policy says so.  force (adaptswapctl grow): as if pressure
+ * were critical and swap full; hold and the budget still apply.  Returns 0
+ * when swap was added, -ECANCELED when the policy said no, -EIO when it
+ * failed; what happened, or why not, is left in out (may be NULL).
+ */
+int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
+	     char *out, size_t outlen)
+{
+	struct asd_decision dec;
+	struct asd_sample s;
+	struct mfile *sb;
+	char what[96];
+	int r = -ECANCELED;
+
+	proc_sample(d, &s);
+	if (force) {
+		s.level = ADAPTSWAP_LEVEL_CRITICAL;
+		s.swap_free = 0;
+	}
+	asd_should_grow(&d->cfg, &d->lim, &s, inv_on_disk(d), &dec);
+	snprintf(what, sizeof(what), "grow refused (%s)", why);
+	if (!verdict(d, &dec, what, out, outlen))
+		return -ECANCELED;
+	sb = inv_standby(d);
+	if (sb && sb->size <= dec.bytes + ASD_PAGE) {
+		r = activate(d, sb, out, outlen) < 0 ? -EIO : 0;
+		if (r == 0) {
+			if (event_ns)
+				d->act.last_grow_latency_us = since_ns_us(event_ns);
+			d->act.grows++;
+			decide(d, "grow (%s): activated standby %s, %" PRIu64 " MiB: %s", why,
+			       sb->name, sb->size / ASD_MIB, dec.reason);
+			asd_say(out, outlen, "%s", log_last(d));
+		}
+	} else if (d->inv.n < MAX_FILES) {
+		r = grow_new_file(d, why, dec.bytes, dec.reason, out, outlen);
+		if (r == -ENOSPC)
+			return -EIO;	/* nothing made: no standby either */
+	} else {
+		asd_say(out, outlen, "refused: %d managed files, the most there may be", MAX_FILES);
+	}
+	act_refill_standby(d);
+	return r;
+}
+
+/*
+ * Shrink if the policy says so.  force (adaptswapctl shrink): skip the
+ * quiet period and the level; the floor and the memory margin still hold.
+ * Returns 0 when a swapoff started, -EBUSY when the worker has a job,
+ * -ECANCELED when the policy said no; the reason is left in out.
+ */
+int act_shrink(struct daemon *d, bool force, char *out, size_t outlen)
+{
+	struct asd_file_info info[MAX_FILES];
+	struct asd_decision dec;
+	struct asd_sample s;
+	struct mfile *f;
+	int map[MAX_FILES], n = 0;
+
+	if (worker_busy(d)) {
+		asd_say(out, outlen, "busy: a swapoff or a standby refill is running");
+		return -EBUSY;
+	}
+	proc_sample(d, &s);
+	if (force) {
+		s.level = ADAPTSWAP_LEVEL_NONE;
+		s.last_pressure_ms = 0;
+	}
+	for (int i = 0; i < d->inv.n; i++) {
+		if (d->inv.files[i].busy)
+			continue;
+		info[n].size = d->inv.files[i].size;
+		info[n].used = d->inv.files[i].used;
+		info[n].active = d->inv.files[i].active;
+		map[n++] = i;
+	}
+	asd_should_shrink(&d->cfg, &d->lim, &s, info, (size_t)n, &dec);
+	if (!verdict(d, &dec, "shrink refused", out, outlen))
+		return -ECANCELED;
+	f = &d->inv.files[map[dec.index]];
+	if (!worker_start_job(d, JOB_SWAPOFF, f->name, 0))
+		return -EBUSY;
+	f->busy = true;
+	decide(d, "shrink: swapoff %s started: %s", f->name, dec.reason);
+	asd_say(out, outlen, "%s", log_last(d));
+	return 0;
+}
+
+/* The timer's turn: shrink when there is no pressure, else grow again. */
+void act_tick(struct daemon *d)
+{
+	d->act.shrink_next = false;
+	if (d->src.level == ADAPTSWAP_LEVEL_NONE)
+		act_shrink(d, false, NULL, 0);
+	else
+		act_grow(d, "pressure lasts", 0, false, NULL, 0);
+}
+
+/* The worker finished a job: a swapoff (the file was active) or a standby. */
+void act_job_finished(struct daemon *d)
+{
+	char name[64], path[512];
+	struct mfile *f;
+	int r;
+
+	if (!worker_take_result(d, name, sizeof(name), &r))
+		return;
+	f = inv_find(d, name);
+	if (!f)
+		return;
+	f->busy = false;
+	if (!f->active) {
+		if (r)		/* a failed standby */
+			inv_drop(d, f);
+		else
+			logmsg(d, LOG_DEBUG_, "standby %s ready", name);
+		return;
+	}
+	if (r) {
+		decide(d, "shrink: swapoff %s %s", name,
+		       r == -EINTR ? "interrupted: pressure returned" : strerror(-r));
+		return;
+	}
+	f->active = false;
+	d->act.shrinks++;
+	d->act.shrink_next = true;
+	inv_path(d, name, path, sizeof(path));
+	if (d->cfg.standby && !d->act.held && !inv_other_standby(d, f)) {
+		decide(d, "shrink: %s is off, kept as the standby chunk", name);
+	} else {
+		unlink(path);
+		decide(d, "shrink: %s is off and deleted", name);
+		inv_drop(d, f);
+	}
+}
+
+/* release: every managed file off and deleted, if memory allows; then hold. */
+int act_release(struct daemon *d, char *msg, size_t len)
+{
+	struct asd_sample s;
+
+	if (worker_busy(d)) {
+		snprintf(msg, len, "busy: a swapoff or standby refill is running, try again");
+		return -EBUSY;
+	}
+	proc_sample(d, &s);
+	if (s.mem_avail < s.managed_used + s.managed_used / 10 + 32 * ASD_MIB) {
+		d->act.refusals++;
+		decide(d, "release refused: %" PRIu64 " MiB in managed swap, only %" PRIu64
+		       " MiB available", s.managed_used / ASD_MIB, s.mem_avail / ASD_MIB);
+		snprintf(msg, len, "refused: %" PRIu64 " MiB are in managed swap and only %"
+			 PRIu64 " MiB of memory are available", s.managed_used / ASD_MIB,
+			 s.mem_avail / ASD_MIB);
+		return -ECANCELED;
+	}
+	d->act.held = true;
+	for (int i = d->inv.n - 1; i >= 0; i--) {
+		struct mfile *f = &d->inv.files[i];
+		char path[512];
+
+		inv_path(d, f->name, path, sizeof(path));
+		if (f->active && swapoff(path)) {
+			int e = errno;
+
+			snprintf(msg, len, "swapoff %s: %s", f->name, strerror(e));
+			decide(d, "release: swapoff %s failed: %s", f->name, strerror(e));
+			return -e;
+		}
+		unlink(path);
+		inv_drop(d, f);
+	}
+	decide(d, "release: all managed swap is off and deleted; growth on hold");
+	snprintf(msg, len, "released: no managed swap left; growth is on hold until 'resume'");
+	return 0;
+}
+
+void act_hold(struct daemon *d, bool hold)
+{
+	d->act.held = hold;
+	if (hold) {
+		decide(d, "hold: growth on hold (adaptswapctl)");
+	} else {
+		decide(d, "resume: growth allowed again (adaptswapctl)");
+		act_refill_standby(d);
+	}
+}

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * adaptswapd's state and the functions each of its files offers the others.
+ *
+ * One struct daemon holds everything the daemon knows; main() owns the only
+ * instance and passes it down.  It is made of one part per file, and only
+ * the file named at a part writes it (others may read it).  The worker
+ * thread touches nothing but its own part, under its lock.
+ *
+ * The pure pieces (configuration, policy, swap headers) are in asd.h;
+ * userspace/daemon/README.md is the map of the files.
+ */
+#ifndef DAEMON_H
+#define DAEMON_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "adaptswap.h"
+#include "asd.h"
+
+#ifndef ADAPTSWAP_VERSION
+#define ADAPTSWAP_VERSION "unknown"
+#endif
+
+#define DEFAULT_CONFIG	"/etc/adaptswap/adaptswapd.conf"
+#define DEFAULT_RUNDIR	"/run/adaptswap"
+#define MAX_FILES	64
+#define MAX_CLIENTS	8
+#define NDECISIONS	16
+
+enum { EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CONFIG };
+/* syslog priorities; config.c stores log_level as one of them */
+enum { LOG_ERR_ = 3, LOG_WARN_ = 4, LOG_INFO_ = 6, LOG_DEBUG_ = 7 };
+
+/* log.c: the log level and the ring of the last decisions */
+struct decision_log {
+	uint64_t at_ms;
+	char text[200];
+};
+
+struct log_state {
+	int level;
+	struct decision_log ring[NDECISIONS];
+	int n;				/* decisions made so far */
+};
+
+/* inventory.c: the files of ours in cfg.dir */
+struct mfile {
+	char name[64];
+	uint64_t size, used;
+	bool active;
+	bool busy;		/* the worker is swapping it off or writing it */
+	char alias[256];	/* how /proc/swaps names it when not by its path */
+};
+
+struct inventory {
+	struct mfile files[MAX_FILES];
+	int n;
+	unsigned next_id;
+};
+
+/* source.c: where the pressure level comes from */
+struct source {
+	enum asd_source forced;		/* --source, else the config's source */
+	struct adaptswap *as;		/* module, when in use */
+	struct adaptswap_watch *watch;
+	int psi_fd;			/* PSI trigger, in PSI mode */
+	bool module_mode;
+	/*
+	 * At start the family lookup may load an installed module.  Once the
+	 * module went away (an operator removed it) it is only used again
+	 * when it comes back by itself: the lookup must not load it.
+	 */
+	bool may_autoload;
+	int level;
+	uint64_t last_pressure_ms;
+	uint64_t events_seen, events_missed;
+	uint64_t last_event_latency_ns;
+	uint64_t swapin_rate, swapout_rate, refault_rate;
+	uint64_t prev_pswpin, prev_pswpout, prev_refault, prev_vm_ms;
+	struct asd_psi_state psi;	/* PSI mode's own MemAvailable sampling */
+	uint64_t psi_total_kb, psi_avail_kb;	/* its last sample */
+};
+
+/* actuate.c: growth and shrinking, and what they counted */
+struct actuator {
+	bool held;			/* hold / release: no growth */
+	bool shrink_next;		/* a shrink just finished: check again soon */
+	uint64_t grows, shrinks, refusals;
+	uint64_t last_grow_latency_us;
+};
+
+/* swappiness.c */
+struct swappiness {
+	int orig;			/* -1: unknown */
+	unsigned cur;
+	uint64_t changed_ms;
+};
+
+/* action.c */
+struct action {
+	struct asd_action_state state;
+	uint64_t runs;
+};
+
+/* worker.c: the thread and the one job it may hold; all under lock */
+enum job { JOB_NONE, JOB_SWAPOFF, JOB_STANDBY };
+
+struct worker {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	char dir[256];			/* cfg.dir, which never changes while running */
+	enum job job, running_job;
+	char job_name[64];
+	uint64_t job_size;
+	int job_result;
+	bool job_done;
+	bool busy;
+	bool started;
+	bool stop;
+	pid_t tid;
+	int wake_rd, wake_wr;		/* the worker wakes the event loop */
+};
+
+/* ctlsock.c: the control socket and its clients */
+struct client {
+	int fd;				/* -1: a free slot */
+	char buf[128];			/* the request line read so far */
+};
+
+struct ctlsock {
+	int fd;
+	struct client clients[MAX_CLIENTS];
+};
+
+struct daemon {
+	/* settings.c */
+	struct asd_config cfg;
+	struct asd_limits lim;
+	const char *config_path;
+	char rundir[80];
+
+	struct log_state log;
+	struct inventory inv;
+	struct source src;
+	struct actuator act;
+	struct swappiness swp;
+	struct action action;
+	struct worker worker;
+	struct ctlsock ctl;
+
+	/* main.c and tick.c */
+	int sig_fd, timer_fd;
+	uint64_t chores_ms;		/* tick: shrink, swappiness, ... last run */
+};
+
+/* ---- log.c --------------------------------------------------------------- */
+uint64_t now_ms(void);
+__attribute__((format(printf, 3, 4)))
+void logmsg(const struct daemon *d, int prio, const char *fmt, ...);
+/* Log a decision with its reason and keep it for status. */
+__attribute__((format(printf, 2, 3)))
+void decide(struct daemon *d, const char *fmt, ...);
+/* The i-th of the last n decisions (0: the oldest of them), n <= NDECISIONS. */
+const struct decision_log *log_recent(const struct daemon *d, int n, int i);
+/* The text of the last decision ("" when none). */
+const char *log_last(const struct daemon *d);
+
+/* ---- procfs.c ------------------------------------------------------------ */
+/* Read a whole small file into buf, NUL-terminated; length or -errno. */
+int proc_read(const char *path, char *buf, size_t len);
+int proc_write(const char *path, const char *s);
+uint64_t proc_meminfo_kb(const char *text, const char *key);
+uint64_t proc_vmstat(const char *text, const char *key);
+/* Everything policy.c needs to know now, swap use refreshed. */
+void proc_sample(struct daemon *d, struct asd_sample *s);
+
+/* ---- inventory.c --------------------------------------------------------- */
+void inv_path(const struct daemon *d, const char *name, char *buf, size_t len);
+struct mfile *inv_find(struct daemon *d, const char *name);
+/* A new slot at the end (NULL when full); the caller fills and keeps it. */
+struct mfile *inv_add(struct daemon *d, const char *name, uint64_t size);
+void inv_drop(struct daemon *d, struct mfile *f);
+struct mfile *inv_standby(struct daemon *d);
+bool inv_other_standby(const struct daemon *d, const struct mfile *not);
+uint64_t inv_on_disk(const struct daemon *d);
+void inv_new_name(struct daemon *d, char *buf, size_t len);
+/* Mark active files and their use from /proc/swaps; totals of all swap. */
+void inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free);
+/* Collect the files of ours in dir (see inventory.c). */
+int inv_scan(struct daemon *d, bool delete_new, int *nnew);
+/* Crash recovery: adopt what a previous run left. */
+int inv_recover(struct daemon *d);
+
+/* ---- worker.c ------------------------------------------------------------ */
+int worker_start(struct daemon *d);
+void worker_stop(struct daemon *d);
+bool worker_busy(struct daemon *d);
+/* Hand a job to the worker; false when it has one already. */
+bool worker_start_job(struct daemon *d, enum job job, const char *name, uint64_t size);
+/* Pressure returned: interrupt a running swapoff (the kernel keeps the area). */
+void worker_interrupt_swapoff(struct daemon *d);
+/* The finished job, once (after the wake pipe was readable): true with its
+ * file name and result, false when none finished. */
+bool worker_take_result(struct daemon *d, char *name, size_t len, int *result);
+
+/* ---- actuate.c ----------------------------------------------------------- */
+/* 0 done; -ECANCELED the policy said no, -EBUSY, -EIO; what or why in out */
+int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
+	     char *out, size_t outlen);
+int act_shrink(struct daemon *d, bool force, char *out, size_t outlen);
+void act_refill_standby(struct daemon *d);
+void act_tick(struct daemon *d);
+void act_job_finished(struct daemon *d);
+int act_release(struct daemon *d, char *msg, size_t len);
+void act_hold(struct daemon *d, bool hold);
+
+/* ---- swappiness.c -------------------------------------------------------- */
+void swappiness_init(struct daemon *d);
+void swappiness_tune(struct daemon *d);
+void swappiness_restore(struct daemon *d);
+
+/* ---- action.c ------------------------------------------------------------ */
+void action_check(struct daemon *d);
+
+/* ---- source.c ------------------------------------------------------------ */
+void src_init(struct daemon *d);
+void src_use_best(struct daemon *d);
+void src_close(struct daemon *d);
+int src_module_fd(const struct daemon *d);
+int src_watch_fd(const struct daemon *d);
+void src_module_readable(struct daemon *d);
+void src_watch_readable(struct daemon *d);
+void src_psi_sample(struct daemon *d, bool triggered);
+void src_update_rates_from_vmstat(struct daemon *d);
+void src_expire(struct daemon *d, uint64_t t);
+const char *src_name(const struct daemon *d);
+
+/* ---- tick.c -------------------------------------------------------------- */
+void tick_arm(struct daemon *d);
+void tick(struct daemon *d);
+
+/* ---- ctlsock.c ----------------------------------------------------------- */
+int ctl_open(struct daemon *d);
+void ctl_accept(struct daemon *d);
+void ctl_readable(struct daemon *d, int slot);
+void ctl_close(struct daemon *d);
+
+/* ---- report.c ------------------------------------------------------------ */
+void report_status(struct daemon *d, FILE *f);
+void report_status_json(struct daemon *d, FILE *f);
+void report_metrics(struct daemon *d, FILE *f, bool json);
+
+/* ---- settings.c ---------------------------------------------------------- */
+int settings_resolve(struct daemon *d);
+int settings_reload(struct daemon *d, char *msg, size_t msglen);
+
+/* ---- instance.c ---------------------------------------------------------- */
+int instance_claim(struct daemon *d, bool release, char *err, size_t len);
+
+/* ---- release.c ----------------------------------------------------------- */
+int release_offline(struct daemon *d);
+
+#endif /* DAEMON_H */

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The managed-file inventory: the table of our swap files in cfg.dir,
+ * their state from /proc/swaps, the scan of the directory and the crash
+ * recovery that adopts what a previous run left.
+ *
+ * Owns: d->inv.  Calls: procfs.c, log.c, swapfile.c (is it ours?).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "daemon.h"
+
+void inv_path(const struct daemon *d, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", d->cfg.dir, name);
+}
+
+struct mfile *inv_find(struct daemon *d, const char *name)
+{
+	for (int i = 0; i < d->inv.n; i++)
+		if (!strcmp(d->inv.files[i].name, name))
+			return &d->inv.files[i];
+	return NULL;
+}
+
+struct mfile *inv_add(struct daemon *d, const char *name, uint64_t size)
+{
+	struct mfile *f;
+
+	if (d->inv.n >= MAX_FILES)
+		return NULL;
+	f = &d->inv.files[d->inv.n++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->size = size;
+	return f;
+}
+
+void inv_drop(struct daemon *d, struct mfile *f)
+{
+	int i = (int)(f - d->inv.files);
+
+	memmove(&d->inv.files[i], &d->inv.files[i + 1],
+		(size_t)(d->inv.n - i - 1) * sizeof(*f));
+	d->inv.n--;
+}
+
+struct mfile *inv_standby(struct daemon *d)
+{
+	for (int i = 0; i < d->inv.n; i++)
+		if (!d->inv.files[i].active && !d->inv.files[i].busy)
+			return &d->inv.files[i];
+	return NULL;
+}
+
+bool inv_other_standby(const struct daemon *d, const struct mfile *not)
+{
+	for (int i = 0; i < d->inv.n; i++)
+		if (&d->inv.files[i] != not && !d->inv.files[i].active && !d->inv.files[i].busy)
+			return true;
+	return false;
+}
+
+uint64_t inv_on_disk(const struct daemon *d)
+{
+	uint64_t b = 0;
+
+	for (int i = 0; i < d->inv.n; i++)
+		b += d->inv.files[i].size;
+	return b;
+}
+
+void inv_new_name(struct daemon *d, char *buf, size_t len)
+{
+	do
+		snprintf(buf, len, ASD_FILE_PREFIX "%u" ASD_FILE_SUFFIX, d->inv.next_id++);
+	while (inv_find(d, buf));
+}
+
+/* Is /proc/swaps' area a the file m?  Remembers the name it goes by. */
+static bool is_area_of(struct daemon *d, struct mfile *m, const struct asd_swap_area *a)
+{
+	char p[512];
+	int match;
+
+	inv_path(d, m->name, p, sizeof(p));
+	match = asd_swaps_path_match(p, a->path);
+	/*
+	 * Only a tail of the path: the area was activated through a mount
+	 * that is gone (a stopped service's namespace).  The kernel tells
+	 * whether the file is the active area; remember the name it goes by.
+	 */
+	if (match == 1 && strcmp(m->alias, a->path)) {
+		if (asd_swapfile_active(p) != 1)
+			return false;
+		_Static_assert(sizeof(m->alias) == sizeof(a->path), "alias size");
+		memcpy(m->alias, a->path, sizeof(m->alias));
+		logmsg(d, LOG_INFO_, "%s is active swap, listed in /proc/swaps as %s",
+		       m->name, a->path);
+	}
+	return match != 0;
+}
+
+void inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free)
+{
+	char text[16384];
+	struct asd_swap_area a[64];
+	int n;
+
+	*swap_total = *swap_free = 0;
+	if (proc_read("/proc/swaps", text, sizeof(text)) < 0)
+		return;
+	n = asd_parse_proc_swaps(text, a, 64);
+	for (int i = 0; i < d->inv.n; i++)
+		d->inv.files[i].active = false;
+	for (int i = 0; i < n; i++) {
+		*swap_total += a[i].size;
+		*swap_free += a[i].size - a[i].used;
+		for (int j = 0; j < d->inv.n; j++) {
+			struct mfile *m = &d->inv.files[j];
+
+			if (m->active || !is_area_of(d, m, &a[i]))
+				continue;
+			m->active = true;
+			m->used = a[i].used;
+			m->size = a[i].size + ASD_PAGE;	/* the header page */
+			break;
+		}
+	}
+}
+
+/*
+ * Collect the files of ours in dir: our name and our label.  Half-made
+ * files (*.new) are deleted when delete_new, else only counted in *nnew.
+ */
+int inv_scan(struct daemon *d, bool delete_new, int *nnew)
+{
+	DIR *dir = opendir(d->cfg.dir);
+	size_t pl = strlen(ASD_FILE_PREFIX), sl = strlen(ASD_FILE_SUFFIX);
+	struct dirent *e;
+
+	if (!dir)
+		return -errno;
+	while ((e = readdir(dir))) {
+		size_t len = strlen(e->d_name);
+		char path[512];
+		struct stat st;
+		unsigned id;
+
+		if (strncmp(e->d_name, ASD_FILE_PREFIX, pl))
+			continue;
+		inv_path(d, e->d_name, path, sizeof(path));
+		if (lstat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
+		if (len > 4 && !strcmp(e->d_name + len - 4, ".new")) {
+			if (nnew)
+				(*nnew)++;
+			if (delete_new) {
+				logmsg(d, LOG_INFO_, "recovery: deleting half-made %s", e->d_name);
+				unlink(path);
+			}
+			continue;
+		}
+		if (len <= sl || strcmp(e->d_name + len - sl, ASD_FILE_SUFFIX) ||
+		    d->inv.n >= MAX_FILES || len >= sizeof(d->inv.files[0].name))
+			continue;
+		if (!asd_swapfile_is_ours(path)) {
+			/* our name, not our label: not ours to touch */
+			logmsg(d, LOG_WARN_, "recovery: leaving %s alone: not a swap area of ours",
+			       e->d_name);
+			continue;
+		}
+		inv_add(d, e->d_name, (uint64_t)st.st_size);
+		if (sscanf(e->d_name + pl, "%u", &id) == 1 && id >= d->inv.next_id)
+			d->inv.next_id = id + 1;
+	}
+	closedir(dir);
+	return 0;
+}
+
+/*
+ * Adopt what a previous run left: active files (in /proc/swaps) are ours
+ * again; one inactive, complete file of ours becomes the standby; half-made
+ * files (*.new) and surplus inactive ones are deleted.  Anything not named
+ * and labelled by us is left alone.
+ */
+int inv_recover(struct daemon *d)
+{
+	uint64_t t, f;
+	bool have_standby = false;
+	int r = inv_scan(d, true, NULL);
+
+	if (r < 0)
+		return r;
+	inv_refresh(d, &t, &f);
+	for (int i = 0; i < d->inv.n; i++) {
+		struct mfile *m = &d->inv.files[i];
+		char path[512];
+
+		if (m->active) {
+			logmsg(d, LOG_INFO_, "recovery: adopted active %s (%" PRIu64 " MiB)",
+			       m->name, m->size / ASD_MIB);
+			continue;
+		}
+		if (!have_standby && d->cfg.standby && m->size == d->lim.chunk) {
+			have_standby = true;
+			logmsg(d, LOG_INFO_, "recovery: reusing %s as the standby chunk", m->name);
+			continue;
+		}
+		inv_path(d, m->name, path, sizeof(path));
+		logmsg(d, LOG_INFO_, "recovery: deleting inactive %s", m->name);
+		unlink(path);
+		inv_drop(d, m);
+		i--;
+	}
+	return 0;
+}

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * adaptswapd - grow swapfiles before the OOM killer acts, shrink them
+ * safely, tune vm.swappiness.
+ *
+ * main.c: the options, start-up (configuration, instance lock, recovery),
+ * the event loop and shutdown.  One thread runs the loop (poll on: module
+ * events or the PSI trigger, the family watch, the control socket,
+ * signals, the timer); the worker thread runs what may block for long.
+ * Which file does what: README.md in this directory.
+ *
+ * Owns: the one struct daemon, d->sig_fd, d->timer_fd.  Calls: every file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "daemon.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: adaptswapd [OPTIONS]\n"
+		"  -c, --config FILE     configuration (default " DEFAULT_CONFIG ")\n"
+		"      --check-config    check the configuration, print it, and exit\n"
+		"      --source SOURCE   auto (default), module or psi\n"
+		"      --rundir DIR      control socket and state (default " DEFAULT_RUNDIR ")\n"
+		"      --release         with no daemon running: swapoff and delete the managed\n"
+		"                        files (when memory allows), restore vm.swappiness, exit\n"
+		"  -h, --help            this text\n"
+		"      --version         print the version\n"
+		"\nexit codes: 0 stopped by a signal (--release: all released), 1 fatal error\n"
+		"(--release: refused or failed, see the message), 2 usage error,\n"
+		"3 bad configuration (nothing was changed)\n");
+}
+
+enum mode { MODE_RUN, MODE_CHECK, MODE_RELEASE };
+
+/* Parse the command line into d and *mode; -1: exit with *rc. */
+static int parse_args(struct daemon *d, int argc, char **argv, enum mode *mode, int *rc)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "source", required_argument, NULL, 's' },
+		{ "rundir", required_argument, NULL, 'r' },
+		{ "release", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool check = false, release = false;
+	int o;
+
+	*rc = EXIT_USAGE;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":c:h", lo, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			d->config_path = optarg;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'R':
+			release = true;
+			break;
+		case 's':
+			if (!strcmp(optarg, "auto"))
+				d->src.forced = ASD_SOURCE_AUTO;
+			else if (!strcmp(optarg, "module"))
+				d->src.forced = ASD_SOURCE_MODULE;
+			else if (!strcmp(optarg, "psi"))
+				d->src.forced = ASD_SOURCE_PSI;
+			else {
+				fprintf(stderr, "adaptswapd: --source: '%s' is not auto, module or psi\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'r':
+			if (strlen(optarg) >= sizeof(d->rundir) - 20 || optarg[0] != '/') {
+				fprintf(stderr, "adaptswapd: --rundir: need an absolute path shorter than %zu\n",
+					sizeof(d->rundir) - 20);
+				return -1;
+			}
+			snprintf(d->rundir, sizeof(d->rundir), "%s", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			*rc = EXIT_OK;
+			return -1;
+		case 'V':
+			printf("adaptswapd %s\n", ADAPTSWAP_VERSION);
+			*rc = EXIT_OK;
+			return -1;
+		case ':':
+			fprintf(stderr, "adaptswapd: option '%s' needs an argument\n", argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "adaptswapd: unknown option '%s' (see --help)\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "adaptswapd: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return -1;
+	}
+	if (check && release) {
+		fprintf(stderr, "adaptswapd: --check-config and --release do not go together\n");
+		return -1;
+	}
+	*mode = check ? MODE_CHECK : release ? MODE_RELEASE : MODE_RUN;
+	return 0;
+}
+
+/* ---- systemd notification (no libsystemd needed) ------------------------- */
+
+static void sd_notify_msg(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(a.sun_path))
+		return;
+	strcpy(a.sun_path, path);
+	if (a.sun_path[0] == '@')
+		a.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&a,
+	       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
+	close(fd);
+}
+
+/* ---- the event loop ------------------------------------------------------ */
+
+/* A signal: true to stop. */
+static bool on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+	char msg[600];
+
+	if (read(d->sig_fd, &si, sizeof(si)) != sizeof(si))
+		return false;
+	if (si.ssi_signo == SIGHUP) {
+		settings_reload(d, msg, sizeof(msg));
+	} else if (si.ssi_signo == SIGCHLD) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	} else {
+		logmsg(d, LOG_INFO_, "stopping on signal %u", si.ssi_signo);
+		return true;
+	}
+	return false;
+}
+
+static void main_loop(struct daemon *d)
+{
+	for (;;) {
+		struct pollfd p[8 + MAX_CLIENTS];
+		int n = 0, ev_i = -1, w_i = -1, psi_i = -1, cl_i;
+
+		tick_arm(d);
+		p[n++] = (struct pollfd){ .fd = d->sig_fd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = d->timer_fd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = d->worker.wake_rd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = d->ctl.fd, .events = POLLIN };
+		if (src_module_fd(d) >= 0) {
+			ev_i = n;
+			p[n++] = (struct pollfd){ .fd = src_module_fd(d), .events = POLLIN };
+		}
+		if (src_watch_fd(d) >= 0) {
+			w_i = n;
+			p[n++] = (struct pollfd){ .fd = src_watch_fd(d), .events = POLLIN };
+		}
+		if (d->src.psi_fd >= 0) {
+			psi_i = n;
+			p[n++] = (struct pollfd){ .fd = d->src.psi_fd, .events = POLLPRI };
+		}
+		cl_i = n;
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			p[n++] = (struct pollfd){ .fd = d->ctl.clients[i].fd, .events = POLLIN };
+
+		if (poll(p, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			logmsg(d, LOG_ERR_, "poll: %s", strerror(errno));
+			return;
+		}
+		if (p[0].revents && on_signal(d))
+			return;
+		if (ev_i >= 0 && p[ev_i].revents) {
+			src_module_readable(d);
+			swappiness_tune(d);
+			action_check(d);
+		}
+		if (w_i >= 0 && p[w_i].revents)
+			src_watch_readable(d);
+		if (psi_i >= 0 && p[psi_i].revents & POLLPRI)
+			src_psi_sample(d, true);
+		if (p[1].revents)
+			tick(d);
+		if (p[2].revents)
+			act_job_finished(d);
+		if (p[3].revents)
+			ctl_accept(d);
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			if (d->ctl.clients[i].fd >= 0 && p[cl_i + i].revents)
+				ctl_readable(d, i);
+	}
+}
+
+/* ---- start-up and shutdown ----------------------------------------------- */
+
+/* Signals, the timer, the socket, recovery, the worker, the source. */
+static int start(struct daemon *d)
+{
+	sigset_t set;
+
+	/* The daemon must survive the pressure it exists for. */
+	proc_write("/proc/self/oom_score_adj", "-1000");
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);	/* inherited by the worker */
+	d->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->sig_fd < 0 || d->timer_fd < 0) {
+		logmsg(d, LOG_ERR_, "setup: %s", strerror(errno));
+		return -1;
+	}
+	if (ctl_open(d) < 0)
+		return -1;
+
+	inv_recover(d);
+	swappiness_init(d);
+	if (worker_start(d) < 0) {
+		logmsg(d, LOG_ERR_, "cannot start the worker thread");
+		return -1;
+	}
+	src_init(d);
+	src_use_best(d);
+	logmsg(d, LOG_INFO_, "started: dir %s, chunk %" PRIu64 " MiB, max %" PRIu64
+	       " MiB, floor %" PRIu64 " MiB", d->cfg.dir, d->lim.chunk / ASD_MIB,
+	       d->lim.max_swap / ASD_MIB, d->lim.floor / ASD_MIB);
+	/* up to the floor (no-op without one), one chunk at a time */
+	for (int i = 0; i < MAX_FILES / 2; i++) {
+		uint64_t g = d->act.grows;
+
+		act_grow(d, "floor", 0, false, NULL, 0);
+		if (d->act.grows == g)
+			break;
+	}
+	act_refill_standby(d);
+	return 0;
+}
+
+static void stop(struct daemon *d)
+{
+	swappiness_restore(d);
+	worker_stop(d);
+	for (int i = 0; i < d->inv.n; i++) {
+		char path[512];
+
+		/* a standby being written is incomplete: recovery would delete it */
+		inv_path(d, d->inv.files[i].name, path, sizeof(path));
+		if (d->inv.files[i].busy && !d->inv.files[i].active)
+			unlink(path);
+	}
+	src_close(d);
+	ctl_close(d);
+	logmsg(d, LOG_INFO_, "stopped; managed swap stays active and is adopted by the next start");
+}
+
+/* Load the configuration: a bad one stops us before anything changes. */
+static int load_config(struct daemon *d, bool check)
+{
+	char err[512];
+
+	asd_config_defaults(&d->cfg);
+	if (asd_config_load(d->config_path, &d->cfg, err, sizeof(err)) < 0) {
+		if (check || access(d->config_path, F_OK) == 0 ||
+		    strcmp(d->config_path, DEFAULT_CONFIG)) {
+			fprintf(stderr, "adaptswapd: %s\n", err);
+			return -1;
+		}
+		asd_config_defaults(&d->cfg);	/* no file at the default path: defaults */
+	}
+	if (d->src.forced == ASD_SOURCE_AUTO)
+		d->src.forced = d->cfg.source;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon daemon;	/* the one instance; everything gets a pointer */
+	struct daemon *d = &daemon;
+	enum mode mode;
+	char err[512];
+	int rc;
+
+	d->config_path = DEFAULT_CONFIG;
+	snprintf(d->rundir, sizeof(d->rundir), "%s", DEFAULT_RUNDIR);
+	d->src.forced = ASD_SOURCE_AUTO;
+	d->src.psi_fd = -1;
+	d->swp.orig = -1;
+	d->log.level = LOG_INFO_;
+	d->sig_fd = d->timer_fd = d->ctl.fd = -1;
+	if (parse_args(d, argc, argv, &mode, &rc) < 0)
+		return rc;
+	if (load_config(d, mode == MODE_CHECK) < 0)
+		return EXIT_CONFIG;
+	if (mode == MODE_CHECK) {
+		char dump[8192];
+
+		asd_config_dump(&d->cfg, dump, sizeof(dump));
+		fputs(dump, stdout);
+		fprintf(stderr, "adaptswapd: %s: configuration ok\n", d->config_path);
+		return EXIT_OK;
+	}
+	d->log.level = d->cfg.log_level;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "adaptswapd: must run as root (swapon, vm.swappiness)\n");
+		return EXIT_FAIL;
+	}
+	if (mode == MODE_RELEASE) {
+		if (instance_claim(d, true, err, sizeof(err)) < 0) {
+			fprintf(stderr, "adaptswapd: release refused: %s\n", err);
+			return EXIT_FAIL;
+		}
+		settings_resolve(d);	/* fails only without the dir: then nothing to do */
+		return release_offline(d);
+	}
+	if (instance_claim(d, false, err, sizeof(err)) < 0) {
+		logmsg(d, LOG_ERR_, "%s", err);
+		return EXIT_FAIL;
+	}
+	if (settings_resolve(d) < 0) {
+		logmsg(d, LOG_ERR_, "cannot size the budget: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (start(d) < 0)
+		return EXIT_FAIL;
+	sd_notify_msg("READY=1");
+
+	main_loop(d);
+
+	sd_notify_msg("STOPPING=1");
+	stop(d);
+	return EXIT_OK;
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The timer: when the daemon wakes up without an event, and what it does
+ * then (PSI-mode sampling, the "pressure lasts" re-check of growth, the
+ * shrink after the quiet period, swappiness, the action hook, the standby
+ * refill).  With the module and nothing to do it does not wake at all.
+ *
+ * Owns: d->timer_fd's setting, d->chores_ms.  Calls: source.c,
+ * actuate.c, swappiness.c, action.c, policy.c (PSI interval).
+ */
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/timerfd.h>
+
+#include "daemon.h"
+
+/*
+ * With the module and nothing to do (no managed swap above the floor, no
+ * pressure, no action armed) the timer is off: the daemon sleeps in poll().
+ */
+void tick_arm(struct daemon *d)
+{
+	struct itimerspec it = { 0 };
+	uint64_t ms = 0, t = now_ms(), active = 0, used = 0;
+
+	for (int i = 0; i < d->inv.n; i++) {
+		if (d->inv.files[i].active) {
+			active += d->inv.files[i].size;
+			used += d->inv.files[i].used;
+		}
+	}
+	if (!d->src.module_mode) {
+		/* PSI mode samples meminfo: faster near the threshold, or
+		 * while memory falls */
+		if (d->src.psi_fd < 0 && d->src.forced == ASD_SOURCE_MODULE)
+			ms = 0;
+		else if (!d->src.psi_total_kb)
+			ms = ASD_PSI_FAST_MS;	/* no sample yet */
+		else
+			ms = asd_psi_interval_ms(&d->src.psi, t, d->src.level, d->src.psi_total_kb,
+						 d->src.psi_avail_kb, d->cfg.psi_low_pct);
+	} else if (d->src.level > ADAPTSWAP_LEVEL_NONE) {
+		ms = 100;	/* under pressure: re-check growth often */
+	} else if (d->act.shrink_next) {
+		ms = 300;	/* a shrink finished: the next file soon */
+	} else if (active > d->lim.floor) {
+		/* swap to give back: after the quiet period, then every 5 s */
+		uint64_t quiet = (uint64_t)d->cfg.shrink_quiet_s * 1000;
+		uint64_t since = t - d->src.last_pressure_ms;
+
+		ms = since < quiet ? quiet - since + 10 : 5000;
+	} else if (d->cfg.action_command[0] && used) {
+		ms = 5000;	/* the action hook watches swap use */
+	}
+	/* else: nothing to do until an event comes; no wake-ups */
+	it.it_value.tv_sec = (time_t)(ms / 1000);
+	it.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
+	timerfd_settime(d->timer_fd, 0, &it, NULL);
+}
+
+void tick(struct daemon *d)
+{
+	uint64_t x, t;
+
+	if (read(d->timer_fd, &x, sizeof(x)) < 0)
+		return;
+	t = now_ms();
+	if (!d->src.module_mode) {
+		if (d->src.forced != ASD_SOURCE_PSI)
+			src_use_best(d);
+		if (!d->src.module_mode) {
+			src_psi_sample(d, false);
+			/* Sampling may run every 20 ms; without pressure the
+			 * rest (shrink, swappiness, action, standby) needs no
+			 * more than once a second. */
+			if (d->src.level == ADAPTSWAP_LEVEL_NONE && !d->act.shrink_next &&
+			    t - d->chores_ms < ASD_PSI_IDLE_MS)
+				return;
+		}
+	} else {
+		src_expire(d, t);
+	}
+	d->chores_ms = t;
+	if (!d->src.module_mode)
+		src_update_rates_from_vmstat(d);	/* for swappiness and the action */
+	act_tick(d);
+	swappiness_tune(d);
+	action_check(d);
+	act_refill_standby(d);
+}

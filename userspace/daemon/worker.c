@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The worker thread: what may block for long runs here, one job at a time,
+ * so that the event loop keeps answering pressure.  Two jobs: swapoff(2)
+ * of a file (interrupted with SIGUSR1 when pressure returns) and writing
+ * the standby chunk at idle I/O priority.  The thread touches only
+ * d->worker, under its lock, and wakes the event loop through a pipe.
+ *
+ * Owns: d->worker.  Calls: swapfile.c (create), log.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+
+#include "daemon.h"
+
+static void worker_sig(int sig)
+{
+	(void)sig;	/* only interrupts swapoff(2) */
+}
+
+/* The standby chunk: written as NAME.new, renamed when complete. */
+static int make_standby(struct daemon *d, const char *dir, const char *name,
+			uint64_t size)
+{
+	char err[256], tmp[80], tpath[512], path[512];
+	int r;
+
+	/* idle I/O priority: ioprio class 3 (IOPRIO_CLASS_IDLE) */
+	syscall(SYS_ioprio_set, 1, 0, 3 << 13);
+	snprintf(tmp, sizeof(tmp), "%s.new", name);
+	r = asd_swapfile_create(dir, tmp, size, err, sizeof(err));
+	if (r == 0) {
+		snprintf(tpath, sizeof(tpath), "%s/%s", dir, tmp);
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (rename(tpath, path)) {
+			r = -errno;
+			unlink(tpath);
+		}
+	} else {
+		logmsg(d, LOG_WARN_, "standby %s: %s", name, err);
+	}
+	syscall(SYS_ioprio_set, 1, 0, 0);
+	return r;
+}
+
+static void *worker_main(void *arg)
+{
+	struct daemon *d = arg;
+	struct worker *w = &d->worker;
+
+	w->tid = (pid_t)syscall(SYS_gettid);
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		char path[512], name[64];
+		uint64_t size;
+		int job, r = 0;
+
+		while (w->job == JOB_NONE && !w->stop)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->stop)
+			break;
+		/* take the job: a quit request made meanwhile is not lost */
+		job = w->job;
+		w->running_job = w->job;
+		w->job = JOB_NONE;
+		snprintf(name, sizeof(name), "%s", w->job_name);
+		size = w->job_size;
+		w->busy = true;
+		pthread_mutex_unlock(&w->lock);
+
+		if (job == JOB_SWAPOFF) {
+			snprintf(path, sizeof(path), "%s/%s", w->dir, name);
+			r = swapoff(path) ? -errno : 0;
+		} else {
+			r = make_standby(d, w->dir, name, size);
+		}
+
+		pthread_mutex_lock(&w->lock);
+		w->job_result = r;
+		w->job_done = true;
+		w->busy = false;
+		if (write(w->wake_wr, "x", 1) < 0)
+			logmsg(d, LOG_WARN_, "worker: cannot wake the main loop");
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+int worker_start(struct daemon *d)
+{
+	struct worker *w = &d->worker;
+	struct sigaction sa = { .sa_handler = worker_sig };
+	int pipefd[2];
+
+	sigaction(SIGUSR1, &sa, NULL);		/* no SA_RESTART: interrupts swapoff */
+	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK))
+		return -errno;
+	w->wake_rd = pipefd[0];
+	w->wake_wr = pipefd[1];
+	snprintf(w->dir, sizeof(w->dir), "%s", d->cfg.dir);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	if (pthread_create(&w->thread, NULL, worker_main, d))
+		return -EAGAIN;
+	w->started = true;
+	return 0;
+}
+
+void worker_stop(struct daemon *d)
+{
+	struct worker *w = &d->worker;
+
+	if (!w->started)
+		return;
+	pthread_mutex_lock(&w->lock);
+	if (w->busy && w->tid)
+		syscall(SYS_tgkill, getpid(), w->tid, SIGUSR1);
+	w->stop = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	w->started = false;
+}
+
+bool worker_busy(struct daemon *d)
+{
+	return d->worker.busy;
+}
+
+bool worker_start_job(struct daemon *d, enum job job, const char *name, uint64_t size)
+{
+	struct worker *w = &d->worker;
+	bool ok = false;
+
+	pthread_mutex_lock(&w->lock);
+	if (!w->busy && w->job == JOB_NONE && !w->job_done) {
+		w->job = job;
+		snprintf(w->job_name, sizeof(w->job_name), "%s", name);
+		w->job_size = size;
+		pthread_cond_signal(&w->cond);
+		ok = true;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return ok;
+}
+
+void worker_interrupt_swapoff(struct daemon *d)
+{
+	struct worker *w = &d->worker;
+
+	pthread_mutex_lock(&w->lock);
+	if (w->busy && w->running_job == JOB_SWAPOFF && w->tid)
+		syscall(SYS_tgkill, getpid(), w->tid, SIGUSR1);
+	pthread_mutex_unlock(&w->lock);
+}
+
+bool worker_take_result(struct daemon *d, char *name, size_t len, int *result)
+{
+	struct worker *w = &d->worker;
+	char buf[64];
+	bool done;
+
+	while (read(w->wake_rd, buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&w->lock);
+	done = w->job_done;
+	if (done) {
+		w->job_done = false;
+		*result = w->job_result;
+		snprintf(name, len, "%s", w->job_name);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return done;
+}
