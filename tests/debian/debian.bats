@@ -236,10 +236,14 @@ fresh_clone() {
 	want=$("$ctl" --help | awk '/^commands:/ {c = 1; next} /^$/ {c = 0} c {print $1}' | LC_ALL=C sort)
 	[ -n "$want" ]
 	[ "$(comp adaptswapctl '' | grep -v '^--')" = "$want" ]
-	[ "$(comp adaptswapctl --)" = "$(printf '%s\n' --help --version)" ]
+	# the global options, before the command and after it
+	globals=$("$ctl" --help | sed -n '/^options/,/^$/p' | grep -o -- '--[a-z]*' | LC_ALL=C sort -u)
+	[ -n "$globals" ]
+	[ "$(comp adaptswapctl --)" = "$globals" ]
 	# each command's options, as --help lists them
 	for c in $want; do
-		opts=$("$ctl" --help | awk -v c="$c" '$1 == c' | grep -o -- '--[a-z]*' | LC_ALL=C sort -u)
+		opts=$({ "$ctl" --help | awk -v c="$c" '$1 == c' | grep -o -- '--[a-z]*'
+			echo "$globals"; } | LC_ALL=C sort -u)
 		got=$(comp adaptswapctl "$c" -- )
 		[ "$got" = "$opts" ] || { echo "$c: want '$opts', got '$got'"; return 1; }
 	done

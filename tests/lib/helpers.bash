@@ -123,3 +123,28 @@ daemon_json() {
 # managed_active_is N / managed_kb_atleast KB: for wait_for (re-evaluated each try)
 managed_active_is() { [ "$(managed_active)" -eq "$1" ]; }
 managed_kb_atleast() { [ "$(managed_kb)" -ge "$1" ]; }
+
+# json_valid [--lines]: stdin is exactly one JSON value (--lines: one per
+# line).  A real parser: python3 on the build host (strict: no NaN, UTF-8
+# only), adaptswap-jsoncheck in the guest (no python there; the host tests
+# check that it agrees with python3).
+json_valid() {
+	if in_guest; then
+		adaptswap-jsoncheck "$@"
+		return
+	fi
+	python3 -c '
+import json, sys
+def constant(name):
+    raise ValueError("not JSON: " + name)
+text = sys.stdin.buffer.read().decode("utf-8")
+if len(sys.argv) > 1:
+    if not text.endswith("\n"):
+        sys.exit("the last line has no newline")
+    docs = text[:-1].split("\n")
+else:
+    docs = [text]
+for d in docs:
+    json.loads(d, parse_constant=constant)
+' "$@"
+}
