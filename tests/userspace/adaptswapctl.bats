@@ -386,3 +386,20 @@ assert a == want, a
 	echo "# $n documents" >&3
 	[ "$n" -ge 30 ]
 }
+
+@test "the protocol document's client example asks the daemon" {
+	ex=$BUILD/host/bin/adaptswap-daemon-status-example
+	[ -x "$ex" ] || skip "not built"
+	canned_answers
+	start_fake answers
+	run --separate-stderr "$ex"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(tail -n +2 "$ANS/status-json")" ]
+	printf '%s\n' "$output" | json_valid
+	kill "$FAKE_PID"
+	wait "$FAKE_PID" 2>/dev/null || true
+	start_fake silent
+	run --separate-stderr "$ex"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "daemon-status: adaptswapd did not answer within 2000 ms" ]
+}

@@ -20,6 +20,7 @@
 #include <netlink/genl/genl.h>
 
 #include "adaptswap.h"
+#include "nl.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -52,7 +53,7 @@ static void set_err(struct adaptswap *as, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int nlerr_to_errno(int nlerr)
+int adaptswap_i_errno(int nlerr)
 {
 	switch (nlerr < 0 ? -nlerr : nlerr) {
 	case NLE_NOMEM: return ENOBUFS;
@@ -97,7 +98,7 @@ static void init_policy(void)
 }
 
 /* A connected generic-netlink socket; the reason of a failure in as (may be NULL). */
-static struct nl_sock *open_sock(struct adaptswap *as)
+struct nl_sock *adaptswap_i_socket(struct adaptswap *as)
 {
 	struct nl_sock *sk = nl_socket_alloc();
 	int one = 1, err;
@@ -127,7 +128,7 @@ int adaptswap_open(struct adaptswap **out)
 	if (!as)
 		return -ENOMEM;
 	init_policy();
-	as->req = open_sock(as);
+	as->req = adaptswap_i_socket(as);
 	if (!as->req) {
 		*out = as;
 		return -EIO;
@@ -276,13 +277,13 @@ static int transact(struct adaptswap *as, struct nl_msg *msg,
 	if (err < 0) {
 		nl_cb_put(cb);
 		set_err(as, "cannot send to the kernel: %s", nl_geterror(err));
-		return -nlerr_to_errno(err);
+		return -adaptswap_i_errno(err);
 	}
 	while (c.err > 0) {
 		err = nl_recvmsgs(as->req, cb);
 		if (err < 0 && c.err > 0) {
 			set_err(as, "receiving from the kernel: %s", nl_geterror(err));
-			c.err = -nlerr_to_errno(err);
+			c.err = -adaptswap_i_errno(err);
 		}
 	}
 	nl_cb_put(cb);
@@ -404,7 +405,7 @@ int adaptswap_subscribe(struct adaptswap *as)
 
 	if (as->ev)
 		return 0;
-	as->ev = open_sock(as);
+	as->ev = adaptswap_i_socket(as);
 	if (!as->ev)
 		return -EIO;
 	nl_socket_disable_seq_check(as->ev);
@@ -419,7 +420,7 @@ int adaptswap_subscribe(struct adaptswap *as)
 	err = nl_socket_add_membership(as->ev, grp);
 	if (err < 0) {
 		set_err(as, "cannot join the events group: %s", nl_geterror(err));
-		err = -nlerr_to_errno(err);
+		err = -adaptswap_i_errno(err);
 		goto fail;
 	}
 	return 0;
@@ -472,7 +473,7 @@ int adaptswap_dispatch(struct adaptswap *as, adaptswap_event_cb cb, void *arg)
 	if (err < 0 && !c.stop) {
 		int nlerr = err;
 
-		err = -nlerr_to_errno(err);
+		err = -adaptswap_i_errno(err);
 		if (err == -ENOBUFS)
 			set_err(as, "event socket overran: events were lost");
 		else if (err != -EAGAIN && err != -EINTR)
@@ -480,75 +481,4 @@ int adaptswap_dispatch(struct adaptswap *as, adaptswap_event_cb cb, void *arg)
 		return c.count ? c.count : err;
 	}
 	return c.count;
-}
-
-/* ---- family watch ------------------------------------------------------ */
-
-struct adaptswap_watch {
-	struct nl_sock *sk;
-	int change;
-};
-
-static int watch_cb(struct nl_msg *msg, void *arg)
-{
-	struct adaptswap_watch *w = arg;
-	struct nlattr *tb[CTRL_ATTR_MAX + 1];
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-
-	if (gh->cmd != CTRL_CMD_NEWFAMILY && gh->cmd != CTRL_CMD_DELFAMILY)
-		return NL_OK;
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CTRL_ATTR_MAX, NULL) < 0 ||
-	    !tb[CTRL_ATTR_FAMILY_NAME])
-		return NL_OK;
-	if (strcmp(nla_get_string(tb[CTRL_ATTR_FAMILY_NAME]), ADAPTSWAP_GENL_NAME))
-		return NL_OK;
-	w->change = gh->cmd == CTRL_CMD_NEWFAMILY ? 1 : -1;
-	return NL_OK;
-}
-
-int adaptswap_watch_open(struct adaptswap_watch **out)
-{
-	struct adaptswap_watch *w = calloc(1, sizeof(*w));
-	int grp = -1, err;
-
-	*out = NULL;
-	if (w)
-		w->sk = open_sock(NULL);
-	if (w && w->sk)
-		grp = genl_ctrl_resolve_grp(w->sk, "nlctrl", "notify");
-	if (grp < 0 || nl_socket_add_membership(w->sk, grp) < 0) {
-		err = w ? -EIO : -ENOMEM;
-		adaptswap_watch_close(w);
-		return err;
-	}
-	nl_socket_disable_seq_check(w->sk);
-	nl_socket_modify_cb(w->sk, NL_CB_VALID, NL_CB_CUSTOM, watch_cb, w);
-	nl_socket_set_nonblocking(w->sk);
-	*out = w;
-	return 0;
-}
-
-int adaptswap_watch_fd(const struct adaptswap_watch *w)
-{
-	return w ? nl_socket_get_fd(w->sk) : -1;
-}
-
-int adaptswap_watch_read(struct adaptswap_watch *w)
-{
-	int err;
-
-	w->change = 0;
-	err = nl_recvmsgs_default(w->sk);
-	if (err < 0 && !w->change)
-		return -nlerr_to_errno(err) == -1 ? -EIO : -nlerr_to_errno(err);
-	return w->change;
-}
-
-void adaptswap_watch_close(struct adaptswap_watch *w)
-{
-	if (!w)
-		return;
-	if (w->sk)
-		nl_socket_free(w->sk);
-	free(w);
 }
