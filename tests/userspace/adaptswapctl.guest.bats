@@ -115,3 +115,22 @@ one_json() {
 	adaptswapctl status | grep -qF "files in $dir:"
 	adaptswapctl release
 }
+
+# adaptswapctl -t closes the connection when it stops waiting; the daemon
+# then writes its answer into a closed socket.
+@test "clients that give up before the answer do not end the daemon" {
+	write_conf "$CONF" max_swap_mb=1536
+	start_daemon "$CONF"
+	gave_up=0
+	for i in $(seq 40); do
+		for c in status metrics; do
+			rc=0
+			adaptswapctl -t 1 -j "$c" >/dev/null 2>&1 || rc=$?
+			[ "$rc" -ne 6 ] || gave_up=$((gave_up + 1))
+		done
+	done
+	echo "# $gave_up of 80 requests given up before the answer" >&3
+	[ "$gave_up" -gt 0 ]
+	kill -0 "$ASD_PID"
+	adaptswapctl status > /dev/null
+}

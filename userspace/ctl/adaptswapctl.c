@@ -25,7 +25,8 @@ static const char global_help[] =
 	"options (before or after the command):\n"
 	"  -j, --json         JSON on stdout, one object per line\n"
 	"  -t, --timeout MS   wait at most MS milliseconds (1..86400000): for adaptswapd's\n"
-	"                     answer (default 10000), for events (default: no limit)\n"
+	"                     answer (default: 10000 for status and metrics, 60000 for\n"
+	"                     the commands that change something), for events (no limit)\n"
 	"  -h, --help         this text; after a command, the command's help\n"
 	"  -V, --version      print the version\n";
 

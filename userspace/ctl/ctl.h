@@ -29,6 +29,10 @@ enum {
 
 #define PROG		"adaptswapctl"
 #define MAX_MS		86400000
+/* The daemon's answer, without -t: status and metrics come at once; a
+ * change may run swapoffs or write a chunk first. */
+#define READ_TIMEOUT_MS		ADAPTSWAP_DAEMON_TIMEOUT_MS
+#define CHANGE_TIMEOUT_MS	60000
 
 struct cmd;
 

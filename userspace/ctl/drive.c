@@ -19,7 +19,9 @@
 static int ask_daemon(const struct ctl *c, const char *req, struct adaptswap_daemon **ad,
 		      const char **body)
 {
-	int r = adaptswap_daemon_open(ad, NULL, c->timeout_ms);
+	bool change = strcmp(c->cmd->name, "metrics");
+	int r = adaptswap_daemon_open(ad, NULL, c->timeout_ms ? c->timeout_ms :
+				      change ? CHANGE_TIMEOUT_MS : READ_TIMEOUT_MS);
 
 	if (r == 0)
 		r = adaptswap_daemon_ask(*ad, req, body);

@@ -88,7 +88,7 @@ int cmd_status(const struct ctl *c, int argc, char **argv)
 		have_mod = 1;
 	}
 	adaptswap_close(as);
-	r = adaptswap_daemon_open(&ad, NULL, c->timeout_ms);
+	r = adaptswap_daemon_open(&ad, NULL, c->timeout_ms ? c->timeout_ms : READ_TIMEOUT_MS);
 	if (r == 0)
 		r = adaptswap_daemon_ask(ad, c->json ? "status-json" : "status", &body);
 	if (r == -ENOENT || r == -ECONNREFUSED) {

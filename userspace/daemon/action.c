@@ -7,6 +7,7 @@
  * Owns: d->action.  Calls: policy.c, procfs.c, log.c.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@ void action_check(struct daemon *d)
 	decide(d, "action: running '%s': %s", d->cfg.action_command, reason);
 	pid = fork();
 	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);	/* the daemon's own choice, not the command's */
 		setsid();
 		execl("/bin/sh", "sh", "-c", d->cfg.action_command, (char *)NULL);
 		_exit(127);

@@ -243,6 +243,9 @@ static int start(struct daemon *d)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);	/* inherited by the worker */
+	/* A client that gave up waiting (adaptswapctl -t) must not end the
+	 * daemon when its answer is written: EPIPE instead of SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	d->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
 	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (d->sig_fd < 0 || d->timer_fd < 0) {
