@@ -3,9 +3,13 @@
  * adaptswapd's state and the functions each of its files offers the others.
  *
  * One struct daemon holds everything the daemon knows; main() owns the only
- * instance and passes it down.  It is made of one part per file, and only
- * the file named at a part writes it (others may read it).  The worker
- * thread touches nothing but its own part, under its lock.
+ * instance, fills it at start-up and passes it down.  It is made of one
+ * part per file, and after start-up only the file named at a part writes
+ * it (others may read it), with two exceptions: a file's state in the
+ * inventory (active, busy) is set by actuate.c (and release.c) as they
+ * swap it on and off, and swappiness.c turns cfg.swappiness_control off
+ * when vm.swappiness cannot be read.  The worker thread touches nothing
+ * but its own part, under its lock.
  *
  * The pure pieces (configuration, policy, swap headers) are in asd.h;
  * userspace/daemon/README.md is the map of the files.
