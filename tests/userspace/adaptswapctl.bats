@@ -246,7 +246,8 @@ assert a == want, a
 			[ "$stderr" = "adaptswapctl: $c: adaptswapd did not answer within 300 ms" ] ||
 				{ echo "$form: $stderr"; return 1; }
 			[ -z "$output" ]
-			[ "$ms" -ge 290 ] && [ "$ms" -lt 3000 ] || { echo "$form: $ms ms"; return 1; }
+			# at the timeout, not the default of 10 s (wide: the machine may be busy)
+			[ "$ms" -ge 290 ] && [ "$ms" -lt 8000 ] || { echo "$form: $ms ms"; return 1; }
 		done
 	done
 }
@@ -259,7 +260,7 @@ assert a == want, a
 	echo "# metrics: $ms ms: $stderr" >&3
 	[ "$status" -eq 6 ]
 	[ "$stderr" = "adaptswapctl: metrics: adaptswapd did not answer within 10000 ms" ]
-	[ "$ms" -ge 9900 ] && [ "$ms" -lt 15000 ]
+	[ "$ms" -ge 9900 ] && [ "$ms" -lt 25000 ]
 	# a release may run swapoffs first: still waiting after 12 s (60 s)
 	run timeout 12 "$CTL" release
 	[ "$status" -eq 124 ]

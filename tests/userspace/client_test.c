@@ -213,7 +213,7 @@ static void test_not_answering(void)
 		r = adaptswap_daemon_ask(ad, "status", &body);
 	t0 = mono_ms() - t0;
 	ok(r == -ETIMEDOUT, "a silent daemon: -ETIMEDOUT (%s)", adaptswap_daemon_errmsg(ad));
-	ok(t0 >= 290 && t0 < 2000, "after the timeout of 300 ms (%lld ms)", (long long)t0);
+	ok(t0 >= 290 && t0 < 8000, "after the timeout of 300 ms (%lld ms)", (long long)t0);
 	finish(&s);
 	adaptswap_daemon_close(ad);
 
@@ -241,7 +241,7 @@ static void test_not_answering(void)
 	r = adaptswap_daemon_open(&ad, dir, 300);
 	t0 = mono_ms() - t0;
 	ok(r == -ETIMEDOUT, "a full backlog: -ETIMEDOUT (%s)", adaptswap_daemon_errmsg(ad));
-	ok(t0 >= 290 && t0 < 2000, "after the timeout of 300 ms (%lld ms)", (long long)t0);
+	ok(t0 >= 290 && t0 < 8000, "after the timeout of 300 ms (%lld ms)", (long long)t0);
 	adaptswap_daemon_close(ad);
 	close(filler);
 	close(s.lfd);
