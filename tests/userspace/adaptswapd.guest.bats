@@ -365,6 +365,26 @@ all_known() {
 	wait_for 10 daemon_has '"source":"module"'
 }
 
+# The module unregisters its family before its sysfs directory: a daemon
+# that looked it up in that window loaded it again (7 times in 15 before
+# adaptswap_loaded() read /sys/module/adaptswap/initstate).
+@test "a module being removed is not loaded again by the daemon" {
+	requires module
+	back=0
+	for i in 1 2 3 4 5 6 7 8; do
+		load_module
+		: > "$BATS_TEST_TMPDIR/asd.log"
+		start_daemon "$CONF"
+		rmmod adaptswap
+		wait_for 10 grep -q 'module went away' "$BATS_TEST_TMPDIR/asd.log"
+		sleep 1
+		! grep -q '^adaptswap ' /proc/modules || back=$((back + 1))
+		stop_daemon
+	done
+	echo "# the module came back $back of 8 times" >&3
+	[ "$back" -eq 0 ]
+}
+
 managed_total_is() { [ "$(daemon_json managed_total)" = "$1" ]; }
 
 # systemd's ReadWritePaths= bind-mounts the directory in the service's own

@@ -147,7 +147,19 @@ int adaptswap_open(struct adaptswap **out)
 
 int adaptswap_loaded(void)
 {
-	return access("/sys/kernel/adaptswap", F_OK) == 0;
+	char state[16] = "";
+	ssize_t n;
+	int fd;
+
+	if (access("/sys/kernel/adaptswap", F_OK))
+		return 0;
+	fd = open("/sys/module/adaptswap/initstate", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;		/* built in: always live */
+	n = read(fd, state, sizeof(state) - 1);
+	close(fd);
+	/* "coming" is loaded: it announces its family before it is "live" */
+	return !(n > 0 && !strncmp(state, "going", 5));
 }
 
 void adaptswap_close(struct adaptswap *as)

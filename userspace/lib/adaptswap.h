@@ -106,7 +106,13 @@ struct adaptswap;
  * installed; check adaptswap_loaded() first to avoid that.
  */
 int adaptswap_open(struct adaptswap **out);
-/* true when the module is loaded (its sysfs directory exists); no side effect */
+/*
+ * true when the module is loaded: its sysfs directory exists and it is not
+ * being removed (/sys/module/adaptswap/initstate, when there is one, does
+ * not say "going"; a module built into the kernel has none).  No side
+ * effect.  A module on its way out has unregistered its family but not yet
+ * its sysfs directory: resolving the family then would load it again.
+ */
 int adaptswap_loaded(void);
 void adaptswap_close(struct adaptswap *as);
 const char *adaptswap_errmsg(const struct adaptswap *as);
