@@ -109,17 +109,17 @@ L := userspace/lib
 # the daemon's pure parts use the library's pure part (names, numbers)
 NAMES := $(L)/names.c $(L)/adaptswap.h
 
-$(BUILD)/tests/config_test: tests/userspace/config_test.c $(D)/config.c $(D)/limits.c $(D)/asd.h \
-		$(NAMES) tests/lib/tap.h
+$(BUILD)/tests/config_test: tests/userspace/config_test.c $(D)/config.c $(D)/conffile.c \
+		$(D)/limits.c $(D)/asd.h $(NAMES) tests/lib/tap.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/config_test.c $(D)/config.c \
-		$(D)/limits.c $(L)/names.c
+		$(D)/conffile.c $(D)/limits.c $(L)/names.c
 
-$(BUILD)/tests/policy_test: tests/userspace/policy_test.c $(D)/policy.c $(D)/config.c $(D)/limits.c \
-		$(D)/asd.h $(NAMES) tests/lib/tap.h
+$(BUILD)/tests/policy_test: tests/userspace/policy_test.c $(D)/policy.c $(D)/config.c \
+		$(D)/conffile.c $(D)/limits.c $(D)/asd.h $(NAMES) tests/lib/tap.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/policy_test.c $(D)/policy.c \
-		$(D)/config.c $(D)/limits.c $(L)/names.c
+		$(D)/config.c $(D)/conffile.c $(D)/limits.c $(L)/names.c
 
 $(BUILD)/tests/swapfile_test: tests/userspace/swapfile_test.c $(D)/swapfile.c $(D)/swaps.c \
 		$(D)/asd.h $(NAMES) tests/lib/tap.h

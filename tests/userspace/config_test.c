@@ -597,6 +597,55 @@ static void test_dump(void)
 	free(small);
 }
 
+/* The keys one by one: what conffile.c builds on (and drop-ins will). */
+static void test_keys(void)
+{
+	struct asd_config c, before;
+	char err[256], dump[4096], *line;
+	int n = 0;
+
+	is_int(asd_config_key("dir"), 0, "key dir is the first");
+	is_int(asd_config_key("log_level"), ASD_CONFIG_NKEYS - 1, "key log_level is the last");
+	is_int(asd_config_key("nosuch"), -1, "unknown key");
+	is_int(asd_config_key("DIR"), -1, "key names are case-sensitive");
+	ok(!strcmp(asd_config_key_name(asd_config_key("psi_low_pct")), "psi_low_pct"),
+	   "key name of its number");
+	ok(!strcmp(asd_config_key_name(ASD_CONFIG_NKEYS), "?"), "key name out of range");
+	ok(asd_config_key_verbatim(asd_config_key("action_command")) &&
+	   !asd_config_key_verbatim(asd_config_key("dir")), "only action_command is verbatim");
+
+	/* each default, as the dump says it, is accepted by its key */
+	asd_config_defaults(&c);
+	asd_config_dump(&c, dump, sizeof(dump));
+	for (line = strtok(dump, "\n"); line; line = strtok(NULL, "\n"), n++) {
+		char *eq = strstr(line, " =");
+		struct asd_config d = c;
+
+		*eq = '\0';
+		eq += eq[2] == ' ' ? 3 : 2;
+		if (asd_config_set(&d, asd_config_key(line), eq, err, sizeof(err)) < 0 ||
+		    memcmp(&d, &c, sizeof(c)))
+			break;
+	}
+	is_int(n, ASD_CONFIG_NKEYS, "every default is a value its key accepts, unchanged");
+
+	/* a refusal says why and changes nothing */
+	asd_config_defaults(&c);
+	before = c;
+	is_int(asd_config_set(&c, asd_config_key("max_disk_pct"), "101", err, sizeof(err)), -1,
+	       "set: out of range");
+	ok(!strcmp(err, "max_disk_pct: 101 is out of range 1..100"), "set: the reason (%s)", err);
+	is_int(asd_config_set(&c, asd_config_key("standby"), "", err, sizeof(err)), -1,
+	       "set: empty value");
+	ok(!strcmp(err, "standby: empty value"), "set: empty (%s)", err);
+	is_int(asd_config_set(&c, -1, "1", err, sizeof(err)), -1, "set: no such key number");
+	is_int(asd_config_set(&c, ASD_CONFIG_NKEYS, "1", NULL, 0), -1, "set: no message wanted");
+	ok(!memcmp(&c, &before, sizeof(c)), "refusals changed nothing");
+	is_int(asd_config_set(&c, asd_config_key("grow_level"), "Critical", err, sizeof(err)), 0,
+	       "set: a word, any case");
+	is_int(c.grow_level, ADAPTSWAP_LEVEL_CRITICAL, "set: stored");
+}
+
 static void resolve_case(const char *name, const struct asd_config *c, uint64_t ram,
 			 uint64_t fs, uint64_t chunk, uint64_t max_swap, uint64_t min_free,
 			 uint64_t floor)
@@ -671,6 +720,7 @@ int main(void)
 	test_bad_built();
 	test_load();
 	test_dump();
+	test_keys();
 	test_resolve();
 	return tap_done();
 }

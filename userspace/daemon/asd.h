@@ -40,7 +40,7 @@ static inline void asd_say(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- configuration (config.c) ---------------------------------------- */
+/* ---- configuration (config.c: keys and values; conffile.c: the file) --- */
 
 enum asd_source { ASD_SOURCE_AUTO, ASD_SOURCE_MODULE, ASD_SOURCE_PSI };
 
@@ -77,6 +77,22 @@ struct asd_config {
 };
 
 void asd_config_defaults(struct asd_config *c);
+
+/* The keys, numbered in the order of the dump: 0 .. ASD_CONFIG_NKEYS - 1. */
+#define ASD_CONFIG_NKEYS 24
+int asd_config_key(const char *name);		/* -1: no such key */
+const char *asd_config_key_name(int key);
+/* Is the key's value the rest of the line, '#' included (action_command)? */
+bool asd_config_key_verbatim(int key);
+/*
+ * Check a value (trimmed, in the file's words) and store it in *c: 0, or
+ * -1 with "KEY: problem" in err (may be NULL) and *c unchanged.  Checks
+ * across keys are the file's (asd_config_parse()).
+ */
+int asd_config_set(struct asd_config *c, int key, const char *value, char *err, size_t len);
+/* s for a message: at most 40 bytes, control bytes as '?', "..." when cut. */
+const char *asd_config_shown(const char *s, char *out, size_t len);
+
 /*
  * Parse a whole file (text, "key = value" lines, '#' comments, blank lines).
  * On the first error returns -1 and writes "FILE:LINE: message" into err;

@@ -1,49 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * adaptswapd configuration: defaults, parser, dump, resolution of the
- * "auto" sizes against the machine.
- *
- * Syntax (one setting per line):
- *
- *	# a comment line
- *	key = value		# a trailing comment after white space
- *
- * Blank lines are ignored; white space around the key and the value is
- * trimmed.  A '#' starts a comment at the beginning of a line or when it
- * follows white space; "a#b" is a value.  action_command is the exception:
- * its value is the rest of the line verbatim (trimmed; '=' and '#' are
- * kept and handed to /bin/sh, which treats an unquoted " #" as a comment
- * itself), unless the value starts with '#', which leaves it empty.
- *
- * Errors are "FILE:LINE: KEY: problem".  Checks that involve two keys
- * (max_swap_mb >= chunk_mb, floor_mb <= max_swap_mb, swappiness_min <=
- * swappiness_max, psi_stall_us <= psi_window_us) run after the whole file
- * was read, on the resulting values, and are reported at the line of
- * whichever of the two keys appears later in the file; when neither
- * appears in the file (the values came from the caller's struct) the
- * report is "FILE: problem", without a line.
+ * adaptswapd's configuration keys: one table says, for each key, its type,
+ * its default (as the file would say it) and its range.  From it: the
+ * defaults, checking and storing one value, and the dump.  The file
+ * around the values (lines, comments, duplicates, checks across keys,
+ * reading it) is conffile.c.
  *
  * Owns: nothing (no state).  Calls: libadaptswap's number parser only.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #include "adaptswap.h"
 
 #include "asd.h"
 
-#define CONF_LINE_MAX	4096		/* bytes per line, without the newline */
-#define CONF_FILE_MAX	65536		/* bytes per file */
 #define CONF_MB_MAX	(1ull << 30)	/* 1 PiB: byte sums stay far from overflow */
 
 enum ktype { K_DIR, K_SOURCE, K_SIZE, K_UINT, K_BOOL, K_LEVEL, K_CMD, K_LOG };
@@ -52,40 +28,42 @@ struct key {
 	const char *name;
 	enum ktype type;
 	size_t off;
+	const char *def;		/* the default, in the file's words */
 	bool auto_ok;			/* K_SIZE: "auto" accepted, stored as 0 */
 	uint64_t min, max;		/* K_SIZE, K_UINT */
 };
 
-#define KEY(n, t, a, lo, hi) { #n, t, offsetof(struct asd_config, n), a, lo, hi }
+#define KEY(n, t, def, a, lo, hi) { #n, t, offsetof(struct asd_config, n), def, a, lo, hi }
 
+/* In the order of the shipped adaptswapd.conf and of the dump. */
 static const struct key keys[] = {
-	KEY(dir, K_DIR, false, 0, 0),
-	KEY(source, K_SOURCE, false, 0, 0),
-	KEY(chunk_mb, K_SIZE, true, 16, 65536),
-	KEY(max_swap_mb, K_SIZE, true, 16, CONF_MB_MAX),
-	KEY(max_disk_pct, K_UINT, false, 1, 100),
-	KEY(min_free_mb, K_SIZE, true, 1, CONF_MB_MAX),
-	KEY(floor_mb, K_SIZE, false, 0, CONF_MB_MAX),
-	KEY(standby, K_BOOL, false, 0, 0),
-	KEY(grow_level, K_LEVEL, false, 0, 0),
-	KEY(grow_free_pct, K_UINT, false, 1, 99),
-	KEY(shrink_quiet_s, K_UINT, false, 1, 86400),
-	KEY(shrink_margin_pct, K_UINT, false, 0, 1000),
-	KEY(swappiness_control, K_BOOL, false, 0, 0),
-	KEY(swappiness_min, K_UINT, false, 0, 200),
-	KEY(swappiness_max, K_UINT, false, 0, 200),
-	KEY(psi_stall_us, K_UINT, false, 1, 10000000),
-	KEY(psi_window_us, K_UINT, false, 500000, 10000000),
-	KEY(psi_low_pct, K_UINT, false, 1, 99),
-	KEY(action_command, K_CMD, false, 0, 0),
-	KEY(action_swap_used_pct, K_UINT, false, 1, 99),
-	KEY(action_swapin_rate, K_UINT, false, 1, 100000000),
-	KEY(action_after_s, K_UINT, false, 1, 86400),
-	KEY(action_interval_s, K_UINT, false, 1, 86400),
-	KEY(log_level, K_LOG, false, 0, 0),
+	KEY(dir, K_DIR, "/var/lib/adaptswap", false, 0, 0),
+	KEY(source, K_SOURCE, "auto", false, 0, 0),
+	KEY(chunk_mb, K_SIZE, "auto", true, 16, 65536),
+	KEY(max_swap_mb, K_SIZE, "auto", true, 16, CONF_MB_MAX),
+	KEY(max_disk_pct, K_UINT, "50", false, 1, 100),
+	KEY(min_free_mb, K_SIZE, "auto", true, 1, CONF_MB_MAX),
+	KEY(floor_mb, K_SIZE, "0", false, 0, CONF_MB_MAX),
+	KEY(standby, K_BOOL, "yes", false, 0, 0),
+	KEY(grow_level, K_LEVEL, "low", false, 0, 0),
+	KEY(grow_free_pct, K_UINT, "50", false, 1, 99),
+	KEY(shrink_quiet_s, K_UINT, "120", false, 1, 86400),
+	KEY(shrink_margin_pct, K_UINT, "50", false, 0, 1000),
+	KEY(swappiness_control, K_BOOL, "yes", false, 0, 0),
+	KEY(swappiness_min, K_UINT, "10", false, 0, 200),
+	KEY(swappiness_max, K_UINT, "100", false, 0, 200),
+	KEY(psi_stall_us, K_UINT, "100000", false, 1, 10000000),
+	KEY(psi_window_us, K_UINT, "1000000", false, 500000, 10000000),
+	KEY(psi_low_pct, K_UINT, "20", false, 1, 99),
+	KEY(action_command, K_CMD, "", false, 0, 0),
+	KEY(action_swap_used_pct, K_UINT, "90", false, 1, 99),
+	KEY(action_swapin_rate, K_UINT, "2000", false, 1, 100000000),
+	KEY(action_after_s, K_UINT, "30", false, 1, 86400),
+	KEY(action_interval_s, K_UINT, "600", false, 1, 86400),
+	KEY(log_level, K_LOG, "info", false, 0, 0),
 };
 
-#define NR_KEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(sizeof(keys) / sizeof(keys[0]) == ASD_CONFIG_NKEYS, "ASD_CONFIG_NKEYS");
 
 struct word {
 	const char *name;
@@ -121,96 +99,33 @@ static const struct word *words_of(enum ktype t)
 	}
 }
 
-void asd_config_defaults(struct asd_config *c)
+int asd_config_key(const char *name)
 {
-	memset(c, 0, sizeof(*c));
-	snprintf(c->dir, sizeof(c->dir), "%s", "/var/lib/adaptswap");
-	c->source = ASD_SOURCE_AUTO;
-	c->chunk_mb = 0;
-	c->max_swap_mb = 0;
-	c->max_disk_pct = 50;
-	c->min_free_mb = 0;
-	c->floor_mb = 0;
-	c->standby = true;
-	c->grow_level = ADAPTSWAP_LEVEL_LOW;
-	c->grow_free_pct = 50;
-	c->shrink_quiet_s = 120;
-	c->shrink_margin_pct = 50;
-	c->swappiness_control = true;
-	c->swappiness_min = 10;
-	c->swappiness_max = 100;
-	c->psi_stall_us = 100000;
-	c->psi_window_us = 1000000;
-	c->psi_low_pct = 20;
-	c->action_command[0] = '\0';
-	c->action_swap_used_pct = 90;
-	c->action_swapin_rate = 2000;
-	c->action_after_s = 30;
-	c->action_interval_s = 600;
-	c->log_level = LOG_INFO;
-}
-
-/* ---- parser -------------------------------------------------------------- */
-
-struct pctx {
-	const char *path;
-	struct asd_config c;		/* the copy being filled */
-	unsigned line_of[NR_KEYS];	/* where each key was set (0: not in the file) */
-	char *err;
-	size_t errlen;
-};
-
-__attribute__((format(printf, 3, 4)))
-static int fail(struct pctx *p, unsigned line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!p->err || !p->errlen)
-		return -1;
-	if (line)
-		n = snprintf(p->err, p->errlen, "%s:%u: ", p->path, line);
-	else
-		n = snprintf(p->err, p->errlen, "%s: ", p->path);
-	if (n < 0 || (size_t)n >= p->errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
+	for (int i = 0; i < ASD_CONFIG_NKEYS; i++)
+		if (!strcmp(keys[i].name, name))
+			return i;
 	return -1;
 }
 
-static bool is_blank(char ch)
+const char *asd_config_key_name(int key)
 {
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
+	return key >= 0 && key < ASD_CONFIG_NKEYS ? keys[key].name : "?";
 }
 
-/* Trim in place; returns the start of the trimmed string. */
-static char *trim(char *s)
+bool asd_config_key_verbatim(int key)
 {
-	char *e;
-
-	while (is_blank(*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && is_blank(e[-1]))
-		*--e = '\0';
-	return s;
+	return key >= 0 && key < ASD_CONFIG_NKEYS && keys[key].type == K_CMD;
 }
 
-/* Cut a comment: '#' at the start or after white space. */
-static void cut_comment(char *s)
+void asd_config_defaults(struct asd_config *c)
 {
-	for (char *q = s; *q; q++) {
-		if (*q == '#' && (q == s || is_blank(q[-1]))) {
-			*q = '\0';
-			return;
-		}
-	}
+	memset(c, 0, sizeof(*c));
+	/* every default is a valid value (config_test checks each one) */
+	for (int i = 0; i < ASD_CONFIG_NKEYS; i++)
+		asd_config_set(c, i, keys[i].def, NULL, 0);
 }
 
-/* Copy s into out (for messages): at most 40 bytes, control bytes as '?'. */
-static const char *shown(const char *s, char *out, size_t len)
+const char *asd_config_shown(const char *s, char *out, size_t len)
 {
 	size_t i;
 
@@ -222,13 +137,10 @@ static const char *shown(const char *s, char *out, size_t len)
 	return out;
 }
 
-static const struct key *find_key(const char *name)
-{
-	for (size_t i = 0; i < NR_KEYS; i++)
-		if (!strcmp(keys[i].name, name))
-			return &keys[i];
-	return NULL;
-}
+/* ---- one value ----------------------------------------------------------- */
+
+/* The problem into err (may be NULL); -1. */
+#define bad(err, len, ...) (asd_say(err, len, __VA_ARGS__), -1)
 
 /* A plain non-negative decimal number; NULL or the problem. */
 static const char *parse_u64(const char *s, uint64_t *v)
@@ -250,33 +162,36 @@ static void *field(struct asd_config *c, const struct key *k)
 	return (char *)c + k->off;
 }
 
-static int set_number(struct pctx *p, const struct key *k, const char *val, unsigned line)
+static int set_number(struct asd_config *c, const struct key *k, const char *val,
+		      char *err, size_t len)
 {
 	const char *why;
 	char buf[48];
 	uint64_t v;
 
 	if (k->auto_ok && !strcasecmp(val, "auto")) {
-		*(uint64_t *)field(&p->c, k) = 0;
+		*(uint64_t *)field(c, k) = 0;
 		return 0;
 	}
 	why = parse_u64(val, &v);
 	if (why)
-		return fail(p, line, "%s: %s: '%s'", k->name, why, shown(val, buf, sizeof(buf)));
+		return bad(err, len, "%s: %s: '%s'", k->name, why,
+			   asd_config_shown(val, buf, sizeof(buf)));
 	if (v > k->max && (v > UINT_MAX || k->max == CONF_MB_MAX))
-		return fail(p, line, "%s: %" PRIu64 " is too large (at most %" PRIu64 ")",
-			    k->name, v, k->max);
+		return bad(err, len, "%s: %" PRIu64 " is too large (at most %" PRIu64 ")",
+			   k->name, v, k->max);
 	if (v < k->min || v > k->max)
-		return fail(p, line, "%s: %" PRIu64 " is out of range %" PRIu64 "..%" PRIu64 "%s",
-			    k->name, v, k->min, k->max, k->auto_ok ? " (or auto)" : "");
+		return bad(err, len, "%s: %" PRIu64 " is out of range %" PRIu64 "..%" PRIu64 "%s",
+			   k->name, v, k->min, k->max, k->auto_ok ? " (or auto)" : "");
 	if (k->type == K_SIZE)
-		*(uint64_t *)field(&p->c, k) = v;
+		*(uint64_t *)field(c, k) = v;
 	else
-		*(unsigned *)field(&p->c, k) = (unsigned)v;
+		*(unsigned *)field(c, k) = (unsigned)v;
 	return 0;
 }
 
-static int set_word(struct pctx *p, const struct key *k, const char *val, unsigned line)
+static int set_word(struct asd_config *c, const struct key *k, const char *val,
+		    char *err, size_t len)
 {
 	const struct word *w = words_of(k->type);
 	char list[80] = "", buf[48];
@@ -286,17 +201,17 @@ static int set_word(struct pctx *p, const struct key *k, const char *val, unsign
 		if (strcasecmp(q->name, val))
 			continue;
 		if (k->type == K_BOOL)
-			*(bool *)field(&p->c, k) = q->value;
+			*(bool *)field(c, k) = q->value;
 		else if (k->type == K_SOURCE)
-			*(enum asd_source *)field(&p->c, k) = (enum asd_source)q->value;
+			*(enum asd_source *)field(c, k) = (enum asd_source)q->value;
 		else
-			*(int *)field(&p->c, k) = q->value;
+			*(int *)field(c, k) = q->value;
 		return 0;
 	}
 	for (const struct word *q = w; q->name && n < sizeof(list); q++)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? "|" : "", q->name);
-	return fail(p, line, "%s: expected %s, not '%s'", k->name, list,
-		    shown(val, buf, sizeof(buf)));
+	return bad(err, len, "%s: expected %s, not '%s'", k->name, list,
+		   asd_config_shown(val, buf, sizeof(buf)));
 }
 
 static bool has_dotdot(const char *path)
@@ -315,202 +230,49 @@ static bool has_control(const char *s)
 	return false;
 }
 
-static int set_text(struct pctx *p, const struct key *k, const char *val, unsigned line)
+static int set_text(struct asd_config *c, const struct key *k, const char *val,
+		    char *err, size_t len)
 {
-	char *dst = field(&p->c, k);
-	size_t cap = k->type == K_DIR ? sizeof(p->c.dir) : sizeof(p->c.action_command);
+	char *dst = field(c, k);
+	size_t cap = k->type == K_DIR ? sizeof(c->dir) : sizeof(c->action_command);
 	char buf[48];
 
 	if (strlen(val) >= cap)
-		return fail(p, line, "%s: too long (%zu bytes, at most %zu)", k->name,
-			    strlen(val), cap - 1);
+		return bad(err, len, "%s: too long (%zu bytes, at most %zu)", k->name,
+			   strlen(val), cap - 1);
 	if (has_control(val))
-		return fail(p, line, "%s: control character in the value", k->name);
+		return bad(err, len, "%s: control character in the value", k->name);
 	if (k->type == K_DIR) {
 		if (val[0] != '/')
-			return fail(p, line, "%s: not an absolute path: '%s'", k->name,
-				    shown(val, buf, sizeof(buf)));
+			return bad(err, len, "%s: not an absolute path: '%s'", k->name,
+				   asd_config_shown(val, buf, sizeof(buf)));
 		if (has_dotdot(val))
-			return fail(p, line, "%s: '..' component in '%s'", k->name,
-				    shown(val, buf, sizeof(buf)));
+			return bad(err, len, "%s: '..' component in '%s'", k->name,
+				   asd_config_shown(val, buf, sizeof(buf)));
 	}
 	memcpy(dst, val, strlen(val) + 1);
 	return 0;
 }
 
-static int set_value(struct pctx *p, const struct key *k, const char *val, unsigned line)
+int asd_config_set(struct asd_config *c, int key, const char *val, char *err, size_t len)
 {
+	const struct key *k;
+
+	if (key < 0 || key >= ASD_CONFIG_NKEYS)
+		return bad(err, len, "no key number %d", key);
+	k = &keys[key];
 	if (!*val && k->type != K_CMD)
-		return fail(p, line, "%s: empty value", k->name);
+		return bad(err, len, "%s: empty value", k->name);
 	switch (k->type) {
 	case K_SIZE:
 	case K_UINT:
-		return set_number(p, k, val, line);
+		return set_number(c, k, val, err, len);
 	case K_DIR:
 	case K_CMD:
-		return set_text(p, k, val, line);
+		return set_text(c, k, val, err, len);
 	default:
-		return set_word(p, k, val, line);
+		return set_word(c, k, val, err, len);
 	}
-}
-
-static int parse_line(struct pctx *p, char *text, unsigned line)
-{
-	const struct key *k;
-	char *s = trim(text), *eq, *key, *val, buf[48];
-	size_t idx;
-
-	if (!*s || *s == '#')
-		return 0;
-	eq = strchr(s, '=');
-	if (!eq) {
-		cut_comment(s);
-		return fail(p, line, "'%s': expected 'key = value' (no '=')",
-			    shown(trim(s), buf, sizeof(buf)));
-	}
-	*eq = '\0';
-	key = trim(s);
-	if (!*key)
-		return fail(p, line, "empty key before '='");
-	k = find_key(key);
-	if (!k)
-		return fail(p, line, "unknown key '%s'", shown(key, buf, sizeof(buf)));
-	idx = (size_t)(k - keys);
-	if (p->line_of[idx])
-		return fail(p, line, "%s: duplicate key (first set at line %u)", k->name,
-			    p->line_of[idx]);
-	p->line_of[idx] = line;
-	val = trim(eq + 1);
-	if (k->type != K_CMD || *val == '#')
-		cut_comment(val);
-	return set_value(p, k, trim(val), line);
-}
-
-static unsigned later_line(const struct pctx *p, const char *a, const char *b)
-{
-	unsigned la = p->line_of[find_key(a) - keys], lb = p->line_of[find_key(b) - keys];
-
-	return la > lb ? la : lb;
-}
-
-static int cross_check(struct pctx *p)
-{
-	const struct asd_config *c = &p->c;
-
-	if (c->chunk_mb && c->max_swap_mb && c->max_swap_mb < c->chunk_mb)
-		return fail(p, later_line(p, "chunk_mb", "max_swap_mb"),
-			    "max_swap_mb %" PRIu64 " is below chunk_mb %" PRIu64,
-			    c->max_swap_mb, c->chunk_mb);
-	if (c->floor_mb && c->max_swap_mb && c->floor_mb > c->max_swap_mb)
-		return fail(p, later_line(p, "floor_mb", "max_swap_mb"),
-			    "floor_mb %" PRIu64 " is above max_swap_mb %" PRIu64,
-			    c->floor_mb, c->max_swap_mb);
-	if (c->swappiness_min > c->swappiness_max)
-		return fail(p, later_line(p, "swappiness_min", "swappiness_max"),
-			    "swappiness_min %u is above swappiness_max %u",
-			    c->swappiness_min, c->swappiness_max);
-	if (c->psi_stall_us > c->psi_window_us)
-		return fail(p, later_line(p, "psi_stall_us", "psi_window_us"),
-			    "psi_stall_us %u is above psi_window_us %u",
-			    c->psi_stall_us, c->psi_window_us);
-	return 0;
-}
-
-/* The text is len bytes (it may hold NUL bytes, which are an error). */
-static int parse_buf(const char *path, const char *text, size_t len,
-		     struct asd_config *c, char *err, size_t errlen)
-{
-	char line[CONF_LINE_MAX + 1];
-	struct pctx p = { .path = path ? path : "(config)", .c = *c,
-			  .err = err, .errlen = errlen };
-	size_t pos = 0;
-	unsigned n = 0;
-
-	if (err && errlen)
-		err[0] = '\0';
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t l = nl ? (size_t)(nl - (text + pos)) : len - pos;
-
-		n++;
-		if (l > CONF_LINE_MAX)
-			return fail(&p, n, "line too long (%zu bytes, at most %d)", l,
-				    CONF_LINE_MAX);
-		if (memchr(text + pos, '\0', l))
-			return fail(&p, n, "NUL byte in the text");
-		memcpy(line, text + pos, l);
-		line[l] = '\0';
-		if (parse_line(&p, line, n) < 0)
-			return -1;
-		pos += l + (nl ? 1 : 0);
-	}
-	if (cross_check(&p) < 0)
-		return -1;
-	*c = p.c;
-	return 0;
-}
-
-int asd_config_parse(const char *path, const char *text, struct asd_config *c,
-		     char *err, size_t errlen)
-{
-	return parse_buf(path, text ? text : "", text ? strlen(text) : 0, c, err, errlen);
-}
-
-/*
- * Returns 0, -errno when the file cannot be read (-ENOENT when it is
- * missing, -EFBIG above 64 KiB, -EINVAL when it is not a regular file),
- * or -EINVAL for a syntax error; err always says which.
- */
-int asd_config_load(const char *path, struct asd_config *c, char *err, size_t errlen)
-{
-	struct pctx p = { .path = path, .err = err, .errlen = errlen };
-	struct stat st;
-	size_t n = 0;
-	char *buf;
-	int fd, e;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		e = errno;
-		fail(&p, 0, "cannot open: %s", strerror(e));
-		return -e;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		fail(&p, 0, "not a regular file");
-		return -EINVAL;
-	}
-	buf = malloc(CONF_FILE_MAX + 1);
-	if (!buf) {
-		close(fd);
-		fail(&p, 0, "out of memory");
-		return -ENOMEM;
-	}
-	while (n <= CONF_FILE_MAX) {
-		ssize_t r = read(fd, buf + n, CONF_FILE_MAX + 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			e = errno;
-			free(buf);
-			close(fd);
-			fail(&p, 0, "read: %s", strerror(e));
-			return -e;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (n > CONF_FILE_MAX) {
-		free(buf);
-		fail(&p, 0, "file too large (more than %d bytes)", CONF_FILE_MAX);
-		return -EFBIG;
-	}
-	e = parse_buf(path, buf, n, c, err, errlen);
-	free(buf);
-	return e < 0 ? -EINVAL : 0;
 }
 
 /* ---- dump ---------------------------------------------------------------- */
@@ -567,7 +329,7 @@ void asd_config_dump(const struct asd_config *c, char *buf, size_t len)
 	if (!len)
 		return;
 	buf[0] = '\0';
-	for (size_t i = 0; i < NR_KEYS; i++) {
+	for (int i = 0; i < ASD_CONFIG_NKEYS; i++) {
 		int n;
 
 		format_value(c, &keys[i], val, sizeof(val));

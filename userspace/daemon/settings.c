@@ -3,7 +3,8 @@
  * The running configuration: the budget resolved against this machine,
  * and reload (SIGHUP, or 'reload' on the control socket), all or nothing.
  *
- * Owns: d->cfg, d->lim (after start-up).  Calls: config.c, procfs.c, log.c.
+ * Owns: d->cfg, d->lim (after start-up).  Calls: config.c, conffile.c,
+ * procfs.c, log.c.
  */
 #include <stdio.h>
 #include <string.h>
