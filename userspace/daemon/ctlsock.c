@@ -156,7 +156,7 @@ int ctl_open(struct daemon *d)
 
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		d->ctl.clients[i].fd = -1;
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s/adaptswapd.sock", d->rundir);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/%s", d->rundir, ADAPTSWAP_DAEMON_SOCKET);
 	unlink(a.sun_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8)) {

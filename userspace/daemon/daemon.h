@@ -31,7 +31,7 @@
 #endif
 
 #define DEFAULT_CONFIG	"/etc/adaptswap/adaptswapd.conf"
-#define DEFAULT_RUNDIR	"/run/adaptswap"
+#define DEFAULT_RUNDIR	ADAPTSWAP_DAEMON_RUNDIR	/* the socket's place: libadaptswap's */
 #define MAX_FILES	64
 #define MAX_CLIENTS	8
 #define NDECISIONS	16
