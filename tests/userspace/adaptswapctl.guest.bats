@@ -97,6 +97,17 @@ one_json() {
 	[[ $out == *'"adaptswap_source_module":0'* ]]
 }
 
+@test "status -j with the module and no daemon: daemon is null, the module's part valid" {
+	requires module
+	one_json adaptswapctl status -j
+	[[ $out == '{"module":{"version":"'*'"knobs":{"enabled":1,'*'},"daemon":null}' ]] ||
+		{ echo "$out"; return 1; }
+	run --separate-stderr adaptswapctl status
+	[ "$status" -eq 0 ]
+	[[ $output == "module:    adaptswap "*"adaptswapd: not running" ]]
+	[ -z "$stderr" ]
+}
+
 @test "a swap directory named with '\"', '\\', a tab and a non-UTF-8 byte: JSON still" {
 	dir=$'/mnt/as"q\\b\tc\xff'
 	write_conf "$CONF" "dir=$dir" max_swap_mb=1536
