@@ -148,3 +148,26 @@ for d in docs:
     json.loads(d, parse_constant=constant)
 ' "$@"
 }
+
+# --- requests to the host (guest; the suite runs with balloon=on) ---
+# host_request LINE: send one request to tests/vm/host-agent on the host
+# over /dev/ttyS2 and print its one-line answer; fails unless it is "ok ...".
+host_request() {
+	local fd reply
+	[ -c /dev/ttyS2 ] || { echo "host_request: no /dev/ttyS2 (run the suite with balloon=on)"; return 1; }
+	stty -F /dev/ttyS2 raw -echo
+	exec {fd}<>/dev/ttyS2
+	printf '%s\n' "$*" >&"$fd"
+	if ! IFS= read -r -t 150 -u "$fd" reply; then
+		exec {fd}>&-
+		echo "host_request: no answer to '$*'"
+		return 1
+	fi
+	exec {fd}>&-
+	echo "$reply"
+	[[ $reply == ok* ]]
+}
+
+# balloon_to MIB: inflate or deflate the virtio balloon so that the guest
+# keeps MIB MiB; prints the balloon's actual target as "actual=MIB".
+balloon_to() { host_request "balloon $1"; }
