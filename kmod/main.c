@@ -60,6 +60,8 @@ static_assert(DEF_IN(ADAPTSWAP_DEF_SAMPLE_IDLE_MS, ADAPTSWAP_INTERVAL_MIN_MS, AD
 	      "adaptswap: an interval default is out of range");
 static_assert(ADAPTSWAP_DEF_SAMPLE_FAST_MS <= ADAPTSWAP_DEF_SAMPLE_IDLE_MS,
 	      "adaptswap: CONFIG_ADAPTSWAP_SAMPLE_FAST_MS must not exceed CONFIG_ADAPTSWAP_SAMPLE_IDLE_MS");
+static_assert(ADAPTSWAP_DEF_LOW_PCT + ADAPTSWAP_DEF_HYSTERESIS_PCT < 100,
+	      "adaptswap: CONFIG_ADAPTSWAP_LOW_PCT + CONFIG_ADAPTSWAP_HYSTERESIS_PCT must stay below 100");
 
 /*
  * The knob, counter and rate indices are "attribute minus the first one of
@@ -137,6 +139,18 @@ int adaptswap_knobs_update(const u32 *vals, unsigned long mask,
 			  ADAPTSWAP_KNOB_CRITICAL_PCT);
 		NL_SET_ERR_MSG_ATTR(extack, KNOB_NLA(attrs, k),
 				    "adaptswap: medium_pct must be greater than critical_pct");
+		goto out_unlock;
+	}
+	/*
+	 * Leaving a level needs available memory at its threshold plus the
+	 * hysteresis; available memory never reaches all of RAM, so at 100%
+	 * or more the low level (and every level above) could never be left.
+	 */
+	if (v[ADAPTSWAP_KNOB_LOW_PCT] + v[ADAPTSWAP_KNOB_HYSTERESIS_PCT] >= 100) {
+		k = blame(mask, ADAPTSWAP_KNOB_HYSTERESIS_PCT,
+			  ADAPTSWAP_KNOB_LOW_PCT);
+		NL_SET_ERR_MSG_ATTR(extack, KNOB_NLA(attrs, k),
+				    "adaptswap: low_pct + hysteresis_pct must stay below 100, or the low level could never be left");
 		goto out_unlock;
 	}
 	if (v[ADAPTSWAP_KNOB_SAMPLE_FAST_MS] >

@@ -3,6 +3,7 @@
  * Generic netlink family "adaptswap": GET, SET and the EVENT multicast.
  * The ABI is described in uapi/adaptswap.h.
  */
+#include <linux/capability.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/skbuff.h>
@@ -124,6 +125,16 @@ static int adaptswap_nl_set(struct sk_buff *skb, struct genl_info *info)
 	unsigned long mask = 0;
 	int k;
 
+	/*
+	 * GENL_ADMIN_PERM checked CAP_NET_ADMIN; the knobs are memory
+	 * policy, which is CAP_SYS_ADMIN's (for the opener of the socket and
+	 * the sender, like netlink_capable() for the admin flag).
+	 */
+	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "adaptswap: changing the knobs needs CAP_SYS_ADMIN");
+		return -EPERM;
+	}
 	for (k = 0; k < ADAPTSWAP_NR_KNOBS; k++) {
 		struct nlattr *a = info->attrs[ADAPTSWAP_KNOB_ATTR(k)];
 

@@ -3,6 +3,7 @@
  * /sys/kernel/adaptswap/: one value per file, documented in
  * ABI/sysfs-kernel-adaptswap.
  */
+#include <linux/capability.h>
 #include <linux/kernel.h>
 #include <linux/kobject.h>
 #include <linux/string.h>
@@ -37,8 +38,14 @@ static ssize_t knob_store(struct kobject *kobj, struct kobj_attribute *attr,
 	unsigned int v;
 	int ret;
 
-	/* One trailing newline is fine; empty, signs, junk, overflow not. */
-	if (kstrtouint(buf, 10, &v))
+	/* The knobs are memory policy, as over netlink. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	/*
+	 * One trailing newline is fine; empty, signs, junk, overflow not.
+	 * kstrtouint() stops at a NUL byte: "73\0x" must not read as 73.
+	 */
+	if (strnlen(buf, count) != count || kstrtouint(buf, 10, &v))
 		return -EINVAL;
 	vals[k] = v;
 	ret = adaptswap_knobs_update(vals, BIT(k), NULL, NULL);

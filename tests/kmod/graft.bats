@@ -335,6 +335,10 @@ build_in_tree() {
 		CONFIG_ADAPTSWAP_SAMPLE_IDLE_MS=100
 	[ "$status" -ne 0 ]
 	[[ $output == *"CONFIG_ADAPTSWAP_SAMPLE_FAST_MS must not exceed CONFIG_ADAPTSWAP_SAMPLE_IDLE_MS"* ]]
+	run build_in_tree CONFIG_ADAPTSWAP=m CONFIG_ADAPTSWAP_LOW_PCT=90 \
+		CONFIG_ADAPTSWAP_HYSTERESIS_PCT=10
+	[ "$status" -ne 0 ]
+	[[ $output == *"CONFIG_ADAPTSWAP_LOW_PCT + CONFIG_ADAPTSWAP_HYSTERESIS_PCT must stay below 100"* ]]
 }
 
 @test "linux-source-6.1: --remove gives back drivers/misc byte for byte" {

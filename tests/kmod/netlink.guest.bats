@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
-# The generic-netlink interface: get, set (CAP_NET_ADMIN, all or nothing),
-# strict validation with extack messages, through adaptswapctl and raw
-# messages (adaptswap-nlraw).
+# The generic-netlink interface: get, set (CAP_NET_ADMIN and CAP_SYS_ADMIN,
+# all or nothing), strict validation with extack messages, through
+# adaptswapctl and raw messages (adaptswap-nlraw).
 
 load ../lib/helpers
 
@@ -60,6 +60,46 @@ u32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 &
 	[ "$status" -eq 5 ]	# permission denied (adaptswapctl(8))
 	[[ $output == *"Operation not permitted"* ]]
 	[ "$(cat $SYS/low_pct)" = 20 ]
+}
+
+@test "set from a process with only CAP_NET_ADMIN fails with EPERM and the kernel's reason" {
+	for who in "-u 1000" ""; do
+		# shellcheck disable=SC2086
+		run adaptswap-capexec $who -c net_admin adaptswapctl set low_pct=30
+		echo "${who:-root}: $output"
+		[ "$status" -eq 1 ]
+		[[ $output == *"Operation not permitted; kernel reports: "*"CAP_SYS_ADMIN"* ]]
+		[ "$(cat $SYS/low_pct)" = 20 ]
+	done
+	# CAP_SYS_ADMIN without CAP_NET_ADMIN: the family's admin flag refuses
+	run adaptswap-capexec -u 1000 -c sys_admin adaptswapctl set low_pct=30
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"Operation not permitted"* ]]
+	[ "$(cat $SYS/low_pct)" = 20 ]
+	# both: accepted, from an unprivileged user too
+	run adaptswap-capexec -u 1000 -c net_admin,sys_admin adaptswapctl set low_pct=30
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(cat $SYS/low_pct)" = 30 ]
+	# and reading needs nothing
+	run adaptswap-capexec -u 1000 adaptswapctl status --json
+	[ "$status" -eq 0 ]
+}
+
+@test "set refuses low_pct + hysteresis_pct >= 100 with the kernel's reason" {
+	run adaptswapctl set low_pct=90 hysteresis_pct=10
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"kernel reports: "*"hysteresis_pct"*"could never be left"* ]]
+	[ "$(cat $SYS/low_pct)" = 20 ]
+	[ "$(cat $SYS/hysteresis_pct)" = 3 ]
+	adaptswapctl set low_pct=90 hysteresis_pct=9
+	run adaptswapctl set low_pct=95
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"could never be left"* ]]
+	[ "$(cat $SYS/low_pct)" = 90 ]
 }
 
 @test "set is all or nothing: one bad value keeps every old value" {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # /sys/kernel/adaptswap/: every knob read and written, every bad input
-# refused with -EINVAL and the old value kept, read-only files stay so.
+# refused with -EINVAL and the old value kept, read-only files stay so,
+# writes need CAP_SYS_ADMIN.
 
 load ../lib/helpers
 
@@ -86,6 +87,30 @@ expect_accepted() {
 	done
 }
 
+# write_raw FILE PRINTF-FORMAT: the bytes, NUL bytes included, in one write(2)
+write_raw() {
+	printf "$2" > "$BATS_TEST_TMPDIR/raw"
+	dd if="$BATS_TEST_TMPDIR/raw" of="$1" bs=4096 count=1 status=none 2>&1 | sed 's/^dd: //'
+	return "${PIPESTATUS[0]}"
+}
+
+@test "a number followed by a NUL byte and junk is refused by every knob" {
+	for k in $KNOBS; do
+		old=$(cat $SYS/$k)
+		for bad in '73\0x' '1\0' '0\0\n' '1\n\0' '\0'; do
+			run write_raw $SYS/$k "$bad"
+			echo "$k <- '$bad': $status $output"
+			[ "$status" -ne 0 ]
+			[[ $output == *"Invalid argument"* ]]
+			[ "$(cat $SYS/$k)" = "$old" ]
+		done
+	done
+	# the same bytes without the NUL are fine
+	run write_raw $SYS/low_pct '73\n'
+	[ "$status" -eq 0 ]
+	[ "$(cat $SYS/low_pct)" = 73 ]
+}
+
 @test "out-of-range values are refused" {
 	for v in 2 10 4294967295 4294967296; do expect_refused enabled $v; done
 	for k in low_pct medium_pct critical_pct; do
@@ -113,6 +138,34 @@ expect_accepted() {
 	expect_refused sample_fast_ms 101	# fast above idle
 	sysfs_write $SYS/sample_fast_ms 50
 	expect_refused sample_idle_ms 49	# idle below fast
+}
+
+@test "a level that could never be left is refused: low_pct + hysteresis_pct >= 100" {
+	expect_accepted low_pct 90
+	expect_refused hysteresis_pct 10	# 90 + 10
+	expect_refused hysteresis_pct 50
+	expect_accepted hysteresis_pct 9	# 99: can be left
+	expect_refused low_pct 91
+	expect_refused low_pct 99
+	expect_accepted hysteresis_pct 0
+	expect_accepted low_pct 99
+	expect_refused hysteresis_pct 1
+	[ "$(cat $SYS/level)" != "" ]
+}
+
+@test "writes need CAP_SYS_ADMIN; a root process without it gets EPERM" {
+	run adaptswap-capexec -c dac_override,net_admin sh -c "printf 30 > $SYS/low_pct"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"Operation not permitted"* ]]
+	[ "$(cat $SYS/low_pct)" = 20 ]
+	# garbage from such a process is refused for the capability, first
+	run adaptswap-capexec -c dac_override sh -c "printf abc > $SYS/low_pct"
+	[[ $output == *"Operation not permitted"* ]]
+	run adaptswap-capexec -c sys_admin sh -c "printf 30 > $SYS/low_pct"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(cat $SYS/low_pct)" = 30 ]
 }
 
 @test "read-only files refuse writes and keep their value" {
