@@ -127,7 +127,7 @@ $(BUILD)/tests/swapfile_test: tests/userspace/swapfile_test.c $(D)/swapfile.c $(
 	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/swapfile_test.c $(D)/swapfile.c \
 		$(D)/swaps.c $(L)/names.c
 
-$(BUILD)/tests/level_test: tests/kmod/level_test.c kmod/level.c kmod/level.h tests/lib/tap.h
+$(BUILD)/tests/level_test: tests/kmod/level_test.c kmod/level.c kmod/level.h kmod/uapi/adaptswap.h tests/lib/tap.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(TEST_CFLAGS) -Ikmod -o $@ tests/kmod/level_test.c kmod/level.c
 

@@ -14,6 +14,7 @@
 
 #include <linux/atomic.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -109,6 +110,7 @@ extern const struct adaptswap_knob_desc
 
 /* What the last sample saw; read by GET and sysfs under status_lock. */
 struct adaptswap_status {
+	u64 sample_ns;		/* CLOCK_MONOTONIC of that sample, 0: none yet */
 	u64 total_kb;
 	u64 avail_kb;
 	u64 swap_free_kb;
@@ -123,8 +125,6 @@ struct adaptswap_state {
 	/* Written under knob_lock with WRITE_ONCE(), read with READ_ONCE(). */
 	u32 knobs[ADAPTSWAP_NR_KNOBS];
 	atomic64_t counters[ADAPTSWAP_NR_COUNTERS];
-	/* OOM notifier calls not yet reported as events. */
-	atomic_t oom_pending;
 	/* A knob changed since the last sample. */
 	atomic_t knob_changed;
 
@@ -155,18 +155,24 @@ void adaptswap_status_get(struct adaptswap_status *st);
 int adaptswap_knobs_update(const u32 *vals, unsigned long mask,
 			   struct nlattr **attrs,
 			   struct netlink_ext_ack *extack);
+/* main.c: all knobs at once, as one consistent set (process context). */
+void adaptswap_knobs_get(u32 *vals);
 
 /* sampler.c */
 int adaptswap_sampler_init(void);
 void adaptswap_sampler_start(void);
 void adaptswap_sampler_stop(void);
 void adaptswap_sampler_destroy(void);
-void adaptswap_kick(void);	/* any context: sample soon (rate-limited) */
+void adaptswap_kick(void);	/* any context: a hint, sample sooner */
 void adaptswap_kick_now(void);	/* any context: sample immediately */
 
 /* signals.c */
 int adaptswap_signals_register(void);
 void adaptswap_signals_unregister(void);
+/* The kernel's OOM_KILL event count (processes the OOM killer killed). */
+u64 adaptswap_oom_kill_count(void);
+/* Victim of OOM kill number @kill, if the probe saw it: true and @pid, @comm. */
+bool adaptswap_oom_victim(u64 kill, pid_t *pid, char comm[TASK_COMM_LEN]);
 
 /* netlink.c */
 struct adaptswap_event {
@@ -180,6 +186,11 @@ struct adaptswap_event {
 	u64 avail_kb;
 	u64 swap_free_kb;
 	u64 rates[ADAPTSWAP_NR_RATES];
+	/* type OOM only */
+	u64 oom_kills;
+	bool has_victim;
+	pid_t victim_pid;
+	char victim_comm[TASK_COMM_LEN];
 };
 
 int adaptswap_netlink_init(void);

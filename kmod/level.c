@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Pressure level policy.
+ * Pressure level and sampling policy.
  *
- * Rules (also in README.md):
+ * The level says how short memory is, not how busy reclaim is (rules also
+ * in README.md):
  *
  *  1. Memory level: the highest threshold crossed, where a threshold T (in
  *     percent of RAM) is crossed when avail_kb * 100 < total_kb * T, i.e.
- *     available memory is below T percent of RAM.  critical_pct gives
- *     CRITICAL, medium_pct MEDIUM, low_pct LOW, nothing crossed NONE.
- *  2. Activity level: direct reclaim (or an allocation stall) during the
- *     interval means at least MEDIUM; a kswapd wake-up (or kswapd scanning)
- *     during the interval means at least LOW.
- *  3. Target = max(memory level, activity level).
+ *     available memory (the kernel's MemAvailable) is below T percent of
+ *     RAM.  critical_pct gives CRITICAL, medium_pct MEDIUM, low_pct LOW,
+ *     nothing crossed NONE.
+ *  2. Failures: allocation stalls, or working-set refaults of at least
+ *     1/ADAPTSWAP_THRASH_FRACTION of RAM per second (adaptswap_thrashing()),
+ *     seen recently, raise the target one step above the memory level (at
+ *     most CRITICAL), but only once the memory level is at least LOW: with
+ *     available memory above low_pct, allocations can still be served by
+ *     reclaiming it, so stalls and refaults there are not a shortage.
+ *  3. Hints (reclaim activity: direct reclaim, kswapd, shrinker passes)
+ *     never enter the target.  They bring the next sample forward and name
+ *     the cause of an event.
  *  4. Rising is immediate: if target >= previous level, the result is target.
  *  5. Falling is damped: starting from the previous level, a level L is left
  *     (one step down) only while L > target and available memory is at
@@ -20,23 +27,39 @@
  *     only left once memory has recovered hysteresis_pct beyond its
  *     threshold: no flapping around a threshold.
  *
+ * The sample interval (adaptswap_interval_ms()) follows the headroom left
+ * above the next threshold down and backs off while memory is steady.
+ *
  * This file must stay free of kernel-only dependencies (see level.h).
  */
 #include "level.h"
 
-static uint32_t level_pct(const struct adaptswap_level_in *in,
+#ifdef __KERNEL__
+#include <linux/math64.h>
+#define udiv(a, b)	div64_u64(a, b)		/* 32-bit kernels too */
+#else
+#define udiv(a, b)	((a) / (b))
+#endif
+
+static uint32_t level_pct(uint32_t low, uint32_t medium, uint32_t critical,
 			  enum adaptswap_level level)
 {
 	switch (level) {
 	case ADAPTSWAP_LEVEL_LOW:
-		return in->low_pct;
+		return low;
 	case ADAPTSWAP_LEVEL_MEDIUM:
-		return in->medium_pct;
+		return medium;
 	case ADAPTSWAP_LEVEL_CRITICAL:
-		return in->critical_pct;
+		return critical;
 	default:
 		return 0;
 	}
+}
+
+static uint32_t in_pct(const struct adaptswap_level_in *in,
+		       enum adaptswap_level level)
+{
+	return level_pct(in->low_pct, in->medium_pct, in->critical_pct, level);
 }
 
 /* Is available memory below pct percent of RAM? */
@@ -58,27 +81,20 @@ adaptswap_level_from_mem(const struct adaptswap_level_in *in)
 }
 
 enum adaptswap_level
-adaptswap_level_from_activity(const struct adaptswap_level_in *in)
-{
-	if (in->direct_reclaim)
-		return ADAPTSWAP_LEVEL_MEDIUM;
-	if (in->kswapd)
-		return ADAPTSWAP_LEVEL_LOW;
-	return ADAPTSWAP_LEVEL_NONE;
-}
-
-static enum adaptswap_level level_target(const struct adaptswap_level_in *in)
+adaptswap_level_target(const struct adaptswap_level_in *in)
 {
 	enum adaptswap_level mem = adaptswap_level_from_mem(in);
-	enum adaptswap_level act = adaptswap_level_from_activity(in);
 
-	return mem > act ? mem : act;
+	if (mem >= ADAPTSWAP_LEVEL_LOW && mem < ADAPTSWAP_LEVEL_CRITICAL &&
+	    (in->stalled || in->thrashing))
+		return (enum adaptswap_level)(mem + 1);
+	return mem;
 }
 
 enum adaptswap_level
 adaptswap_level_compute(const struct adaptswap_level_in *in)
 {
-	enum adaptswap_level target = level_target(in);
+	enum adaptswap_level target = adaptswap_level_target(in);
 	enum adaptswap_level level = in->prev;
 
 	if (level >= __ADAPTSWAP_LEVEL_MAX)
@@ -87,8 +103,7 @@ adaptswap_level_compute(const struct adaptswap_level_in *in)
 		return target;
 
 	while (level > target) {
-		uint64_t pct = (uint64_t)level_pct(in, level) +
-			       in->hysteresis_pct;
+		uint64_t pct = (uint64_t)in_pct(in, level) + in->hysteresis_pct;
 
 		if (below_pct(in, pct))
 			break;
@@ -99,22 +114,33 @@ adaptswap_level_compute(const struct adaptswap_level_in *in)
 
 /*
  * Why the level is @next after a sample with inputs @in: a fall is
- * ADAPTSWAP_CAUSE_NONE; otherwise the memory level wins over direct reclaim,
- * which wins over kswapd.  A level held up only by hysteresis keeps
- * ADAPTSWAP_CAUSE_SAMPLE.
+ * ADAPTSWAP_CAUSE_NONE.  A level that only a failure justifies names the
+ * failure (a stall: DIRECT_RECLAIM, thrashing: REFAULT).  Otherwise the
+ * strongest hint seen since the previous sample, which brought the sample
+ * forward, names it (DIRECT_RECLAIM, then KSWAPD, then SHRINKER), else
+ * the sampler found it on its own schedule: SAMPLE.
  */
 enum adaptswap_cause adaptswap_level_cause(const struct adaptswap_level_in *in,
 					   enum adaptswap_level next)
 {
-	if (next < in->prev)
+	enum adaptswap_level prev = in->prev;
+
+	if (prev >= __ADAPTSWAP_LEVEL_MAX)
+		prev = ADAPTSWAP_LEVEL_CRITICAL;
+	if (next < prev)
 		return ADAPTSWAP_CAUSE_NONE;
-	if (next == ADAPTSWAP_LEVEL_NONE ||
-	    adaptswap_level_from_mem(in) >= next)
+	if (next == ADAPTSWAP_LEVEL_NONE)
 		return ADAPTSWAP_CAUSE_SAMPLE;
-	if (in->direct_reclaim)
+	if (next > adaptswap_level_from_mem(in) &&
+	    adaptswap_level_target(in) >= next)
+		return in->stalled ? ADAPTSWAP_CAUSE_DIRECT_RECLAIM :
+				     ADAPTSWAP_CAUSE_REFAULT;
+	if (in->hint_direct)
 		return ADAPTSWAP_CAUSE_DIRECT_RECLAIM;
-	if (in->kswapd)
+	if (in->hint_kswapd)
 		return ADAPTSWAP_CAUSE_KSWAPD;
+	if (in->hint_shrinker)
+		return ADAPTSWAP_CAUSE_SHRINKER;
 	return ADAPTSWAP_CAUSE_SAMPLE;
 }
 
@@ -130,4 +156,87 @@ const char *adaptswap_level_name(unsigned int level)
 	if (level >= __ADAPTSWAP_LEVEL_MAX)
 		return "invalid";
 	return names[level];
+}
+
+/*
+ * Thrashing: at least 1/ADAPTSWAP_THRASH_FRACTION of RAM per second was
+ * refaulted from the working set (pages evicted while still in use), i.e.
+ * refault_kb / elapsed_s >= total_kb / FRACTION.  Compared as
+ * refault_kb * FRACTION * 10^6 >= total_kb * elapsed_us, saturating.
+ */
+bool adaptswap_thrashing(uint64_t refault_kb, uint64_t elapsed_us,
+			 uint64_t total_kb)
+{
+	const uint64_t scale = (uint64_t)ADAPTSWAP_THRASH_FRACTION * 1000000;
+	const uint64_t max = ~(uint64_t)0;
+	uint64_t lhs, rhs;
+
+	if (!refault_kb || !elapsed_us)
+		return false;
+	lhs = refault_kb > udiv(max, scale) ? max : refault_kb * scale;
+	rhs = total_kb && elapsed_us > udiv(max, total_kb) ?
+	      max : total_kb * elapsed_us;
+	return lhs >= rhs;
+}
+
+static uint64_t clamp_ms(uint64_t ms, uint32_t lo, uint32_t hi)
+{
+	if (hi < lo)
+		hi = lo;
+	if (ms < lo)
+		return lo;
+	if (ms > hi)
+		return hi;
+	return ms;
+}
+
+/*
+ * The interval that closes in on the next threshold down: the time the
+ * fastest plausible allocator (ADAPTSWAP_FASTEST_RATE_KBPS) needs to eat
+ * the memory left above it (above 0 at CRITICAL), clamped to
+ * [fast_ms, idle_ms].  Used while memory falls, and for a hint: a hint
+ * brings the next sample forward to this interval after the previous one.
+ */
+uint32_t adaptswap_interval_closing_ms(const struct adaptswap_interval_in *in)
+{
+	enum adaptswap_level next = in->level;
+	uint64_t floor_kb, headroom, ms;
+	uint32_t pct;
+
+	if (next >= __ADAPTSWAP_LEVEL_MAX)
+		next = ADAPTSWAP_LEVEL_CRITICAL;
+	/* The threshold below which the level would rise from here. */
+	pct = next == ADAPTSWAP_LEVEL_CRITICAL ? 0 :
+	      level_pct(in->low_pct, in->medium_pct, in->critical_pct,
+			(enum adaptswap_level)(next + 1));
+	floor_kb = udiv(in->total_kb * pct, 100);
+	headroom = in->avail_kb > floor_kb ? in->avail_kb - floor_kb : 0;
+	ms = udiv(headroom * 1000, ADAPTSWAP_FASTEST_RATE_KBPS);
+	return (uint32_t)clamp_ms(ms, in->fast_ms, in->idle_ms);
+}
+
+/*
+ * The next sample interval:
+ *  - level NONE: the closing interval while memory falls, else idle_ms;
+ *  - above NONE: the closing interval while memory falls; while it is
+ *    steady, that interval doubled for each steady sample in a row, up to
+ *    1 << ADAPTSWAP_STEADY_SHIFT_MAX times, within [fast_ms, idle_ms];
+ *    and never later than the next REPEAT event (but not below fast_ms).
+ */
+uint32_t adaptswap_interval_ms(const struct adaptswap_interval_in *in)
+{
+	uint64_t ms = adaptswap_interval_closing_ms(in);
+	uint32_t shift;
+
+	if (in->level == ADAPTSWAP_LEVEL_NONE)
+		return in->falling ? (uint32_t)ms : (uint32_t)clamp_ms(
+			in->idle_ms, in->fast_ms, in->idle_ms);
+	if (!in->falling) {
+		shift = in->steady < ADAPTSWAP_STEADY_SHIFT_MAX ?
+			in->steady : ADAPTSWAP_STEADY_SHIFT_MAX;
+		ms = clamp_ms(ms << shift, in->fast_ms, in->idle_ms);
+	}
+	if (in->repeat_ms < ms)
+		ms = in->repeat_ms > in->fast_ms ? in->repeat_ms : in->fast_ms;
+	return (uint32_t)ms;
 }

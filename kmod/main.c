@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
@@ -180,6 +181,13 @@ out_unlock:
 	return ret;
 }
 
+void adaptswap_knobs_get(u32 *vals)
+{
+	mutex_lock(&adaptswap.knob_lock);
+	memcpy(vals, adaptswap.knobs, sizeof(adaptswap.knobs));
+	mutex_unlock(&adaptswap.knob_lock);
+}
+
 static void adaptswap_state_init(void)
 {
 	int k;
@@ -190,7 +198,6 @@ static void adaptswap_state_init(void)
 		adaptswap.knobs[k] = adaptswap_knob_descs[k].def;
 	for (k = 0; k < ADAPTSWAP_NR_COUNTERS; k++)
 		atomic64_set(&adaptswap.counters[k], 0);
-	atomic_set(&adaptswap.oom_pending, 0);
 	atomic_set(&adaptswap.knob_changed, 0);
 	adaptswap.status.level = ADAPTSWAP_LEVEL_NONE;
 }

@@ -188,7 +188,10 @@ bool adaptswap_netlink_has_listeners(void)
 static size_t event_size(void)
 {
 	return 4 * nla_total_size(sizeof(u8)) +
-	       (5 + ADAPTSWAP_NR_RATES) * nla_total_size_64bit(sizeof(u64));
+	       (5 + ADAPTSWAP_NR_RATES) * nla_total_size_64bit(sizeof(u64)) +
+	       /* OOM: kills, victim pid and comm */
+	       nla_total_size_64bit(sizeof(u64)) + nla_total_size(sizeof(u32)) +
+	       nla_total_size(TASK_COMM_LEN);
 }
 
 /*
@@ -223,6 +226,15 @@ int adaptswap_netlink_send_event(const struct adaptswap_event *ev)
 	for (i = 0; i < ADAPTSWAP_NR_RATES; i++)
 		if (put_u64(skb, ADAPTSWAP_RATE_ATTR(i), ev->rates[i]))
 			goto err_free;
+	if (ev->type == ADAPTSWAP_EVENT_OOM &&
+	    put_u64(skb, ADAPTSWAP_COUNTER_ATTR(ADAPTSWAP_CNT_OOM_KILLS),
+		    ev->oom_kills))
+		goto err_free;
+	if (ev->type == ADAPTSWAP_EVENT_OOM && ev->has_victim &&
+	    (nla_put_u32(skb, ADAPTSWAP_A_OOM_VICTIM_PID, ev->victim_pid) ||
+	     nla_put_string(skb, ADAPTSWAP_A_OOM_VICTIM_COMM,
+			    ev->victim_comm)))
+		goto err_free;
 	genlmsg_end(skb, hdr);
 	return genlmsg_multicast(&adaptswap_family, skb, 0, 0, GFP_ATOMIC);
 

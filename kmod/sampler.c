@@ -4,21 +4,24 @@
  * the level (level.c) and sends the events.  It is the only place that
  * builds events, so the sequence number needs no lock.
  *
- * Interval: while the level is above none, sample_fast_ms.  While available
- * memory falls by at least 1% of RAM per second (and for sample_idle_ms
- * after it was last seen falling), the time the fastest
- * plausible allocator (256 MiB/s) needs to eat the headroom left above the
- * low threshold, clamped to [sample_fast_ms, sample_idle_ms].  Otherwise
- * (idle: steady or rising) sample_idle_ms, so an idle machine wakes up once
- * per sample_idle_ms, and a machine running out of memory is sampled more
- * and more often.  While disabled, the sampler does not run at all.  Probes (atomic context)
- * bring the next sample forward through an irq_work, but not sooner than
- * sample_fast_ms after the previous one.
+ * What it reads: MemAvailable, RAM, free swap, and the failures (allocation
+ * stalls, working-set refaults) decide the level; the hints (order-0 kswapd
+ * wake-ups and direct reclaim, shrinker passes, kswapd scanning) only name
+ * the cause; the kernel's OOM_KILL count gives one OOM event per kill.
  *
- * Activity (kswapd, direct reclaim, shrinker passes) counts as "seen in this
- * interval" for sample_idle_ms after it was last observed, so a level raised
- * by reclaim is not left after one quiet fast sample and then re-entered:
- * reclaim comes in bursts, and the level would flap with every burst.
+ * When: the interval is adaptswap_interval_ms() (level.c): it closes in on
+ * the next threshold down while available memory falls (by at least 1% of
+ * RAM per second, and for sample_idle_ms after such a fall was last seen,
+ * because allocations come in bursts), backs off while it is steady, and is
+ * sample_idle_ms at level none with memory steady.  A hint (atomic context,
+ * through an irq_work) brings the next sample forward to the closing
+ * interval after the previous sample, so reclaim with plenty of memory
+ * available does not speed the sampler up.  A kill, an OOM notifier call or
+ * a knob change asks for a sample at once.  While disabled, the sampler does
+ * not run at all, and re-enabled it starts from a fresh baseline.
+ *
+ * Failures count as "seen" for sample_idle_ms after they were last
+ * observed, so a level raised by them does not flap with every burst.
  */
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
@@ -35,8 +38,8 @@
 #include "adaptswap.h"
 #include "level.h"
 
-/* Fastest plausible allocation rate, KiB/s, for the adaptive interval. */
-#define ADAPTSWAP_FASTEST_RATE_KBPS	(256ULL * 1024)
+/* OOM events sent per sample at most; OOM_KILLS tells how many kills. */
+#define ADAPTSWAP_OOM_BURST	8
 
 /* Cumulative counters, compared between two samples. */
 struct sample_counts {
@@ -46,6 +49,8 @@ struct sample_counts {
 	u64 pswpin;
 	u64 pswpout;
 	u64 refault;		/* WORKINGSET_REFAULT_ANON + _FILE */
+	u64 restore;		/* WORKINGSET_RESTORE_ANON + _FILE */
+	u64 oom_kill;		/* OOM_KILL */
 	u64 kswapd_wakeups;	/* probe counters */
 	u64 direct_reclaims;
 	u64 shrinker_calls;
@@ -56,64 +61,69 @@ static struct {
 	struct delayed_work work;
 	struct irq_work irq_work;
 
-	/* Protects running against queueing: nothing requeues once stopped. */
+	/* Protects running, queued and due: nothing requeues once stopped. */
 	spinlock_t lock;
 	bool running;
+	bool queued;			/* a sample is queued for @due */
+	unsigned long due;
 
-	atomic_t kicked;		/* a kick arrived during a sample */
+	atomic_t urgent;		/* adaptswap_kick_now() pending */
 	unsigned long last_jiffies;	/* start of the last sample */
+	unsigned long hint_jiffies;	/* a hint: sample at last + this */
 	unsigned long *vm_events;	/* NR_VM_EVENT_ITEMS */
 
 	/* Only touched by the work function. */
+	bool enabled;			/* at the last sample */
 	struct sample_counts prev;
-	u64 prev_ns;
+	u64 prev_ns;			/* 0: no baseline */
 	u64 prev_avail_kb;
 	u64 last_fall_ns;		/* available memory last seen falling */
+	u64 last_stall_ns;		/* failures last seen */
+	u64 last_thrash_ns;
+	u32 steady;			/* samples in a row without a fall */
 	u64 seq;
 	u64 last_event_ns;
-	u64 last_direct_ns;		/* when activity was last observed */
-	u64 last_kswapd_ns;
-	u64 last_shrinker_ns;
 	enum adaptswap_level level;
 } sampler;
 
-static void sampler_queue(unsigned long delay)
+/* Make sure a sample runs no later than @due (jiffies); any context. */
+static void sampler_queue_by(unsigned long due)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&sampler.lock, flags);
-	if (sampler.running)
-		mod_delayed_work(sampler.wq, &sampler.work, delay);
+	if (sampler.running &&
+	    (!sampler.queued || time_before(due, sampler.due))) {
+		long delay = (long)(due - jiffies);
+
+		mod_delayed_work(sampler.wq, &sampler.work,
+				 delay > 0 ? delay : 0);
+		sampler.queued = true;
+		sampler.due = due;
+	}
 	spin_unlock_irqrestore(&sampler.lock, flags);
-}
-
-/* Jiffies until sample_fast_ms after the start of the last sample. */
-static unsigned long kick_delay(void)
-{
-	unsigned long next = READ_ONCE(sampler.last_jiffies) +
-		msecs_to_jiffies(adaptswap_knob(ADAPTSWAP_KNOB_SAMPLE_FAST_MS));
-	long delta = (long)(next - jiffies);
-
-	return delta > 0 ? delta : 0;
 }
 
 static void sampler_irq_work_fn(struct irq_work *work)
 {
-	sampler_queue(kick_delay());
+	if (atomic_xchg(&sampler.urgent, 0))
+		sampler_queue_by(jiffies);
+	else
+		sampler_queue_by(READ_ONCE(sampler.last_jiffies) +
+				 READ_ONCE(sampler.hint_jiffies));
 }
 
-/* Any context, including the probes: sample soon, rate-limited. */
+/* Any context, including the probes: a hint, sample sooner. */
 void adaptswap_kick(void)
 {
-	atomic_set(&sampler.kicked, 1);
 	irq_work_queue(&sampler.irq_work);
 }
 
-/* Any context: sample now (OOM, knob changes). */
+/* Any context, including the probes: sample now. */
 void adaptswap_kick_now(void)
 {
-	atomic_set(&sampler.kicked, 1);
-	sampler_queue(0);
+	atomic_set(&sampler.urgent, 1);
+	irq_work_queue(&sampler.irq_work);
 }
 
 static void read_counts(struct sample_counts *c)
@@ -132,6 +142,10 @@ static void read_counts(struct sample_counts *c)
 	c->pswpout = ev[PSWPOUT];
 	c->refault = global_node_page_state(WORKINGSET_REFAULT_ANON) +
 		     global_node_page_state(WORKINGSET_REFAULT_FILE);
+	c->restore = global_node_page_state(WORKINGSET_RESTORE_ANON) +
+		     global_node_page_state(WORKINGSET_RESTORE_FILE);
+	/* The same sum the mark_victim probe numbers the kills with. */
+	c->oom_kill = adaptswap_oom_kill_count();
 	c->kswapd_wakeups = adaptswap_counter(ADAPTSWAP_CNT_KSWAPD_WAKEUPS);
 	c->direct_reclaims = adaptswap_counter(ADAPTSWAP_CNT_DIRECT_RECLAIMS);
 	c->shrinker_calls = adaptswap_counter(ADAPTSWAP_CNT_SHRINKER_CALLS);
@@ -148,7 +162,7 @@ static u64 per_second(u64 d, u64 elapsed_us)
 	return div64_u64(d * USEC_PER_SEC, elapsed_us);
 }
 
-/* Was activity last seen at @then (0: never) less than @hold ago? */
+/* Was something last seen at @then (0: never) less than @hold ago? */
 static bool recent(u64 then, u64 now, u64 hold)
 {
 	return then && now - then < hold;
@@ -183,65 +197,79 @@ static void emit(struct adaptswap_event *ev)
 		adaptswap_count(ADAPTSWAP_CNT_EVENTS_DROPPED);
 }
 
-static unsigned long next_delay(const u32 *knobs, u64 avail_kb, u64 total_kb,
-				bool falling, enum adaptswap_level level)
+/* A fresh start (module load, re-enable): nothing before counts. */
+static void sampler_reset(void)
 {
-	u32 fast = knobs[ADAPTSWAP_KNOB_SAMPLE_FAST_MS];
-	u32 idle = knobs[ADAPTSWAP_KNOB_SAMPLE_IDLE_MS];
-	u64 low_kb, headroom, ms;
+	sampler.prev_ns = 0;
+	sampler.last_fall_ns = 0;
+	sampler.last_stall_ns = 0;
+	sampler.last_thrash_ns = 0;
+	sampler.steady = 0;
+	sampler.level = ADAPTSWAP_LEVEL_NONE;
+}
 
-	if (!knobs[ADAPTSWAP_KNOB_ENABLED])
-		ms = idle;
-	else if (level > ADAPTSWAP_LEVEL_NONE)
-		ms = fast;
-	else if (!falling)
-		ms = idle;
-	else {
-		low_kb = div_u64(total_kb * knobs[ADAPTSWAP_KNOB_LOW_PCT], 100);
-		headroom = avail_kb > low_kb ? avail_kb - low_kb : 0;
-		ms = div64_u64(headroom * MSEC_PER_SEC,
-			       ADAPTSWAP_FASTEST_RATE_KBPS);
-		ms = clamp_t(u64, ms, fast, idle);
+/* One OOM event per kill in (from, to], the last ADAPTSWAP_OOM_BURST. */
+static void emit_oom(struct adaptswap_event *ev, enum adaptswap_level level,
+		     u64 from, u64 to)
+{
+	u64 kills = adaptswap_counter(ADAPTSWAP_CNT_OOM_KILLS);
+	u64 k;
+
+	if (to - from > ADAPTSWAP_OOM_BURST)
+		from = to - ADAPTSWAP_OOM_BURST;
+	for (k = from + 1; k <= to; k++) {
+		ev->type = ADAPTSWAP_EVENT_OOM;
+		ev->level = level;
+		ev->prev_level = level;
+		ev->cause = ADAPTSWAP_CAUSE_OOM;
+		ev->oom_kills = kills - (to - k);
+		ev->has_victim = adaptswap_oom_victim(k, &ev->victim_pid,
+						      ev->victim_comm);
+		emit(ev);
 	}
-	/* Kicked while sampling: do not let this requeue postpone the kick. */
-	if (atomic_read(&adaptswap.oom_pending) ||
-	    atomic_read(&adaptswap.knob_changed))
-		ms = 0;
-	else if (atomic_read(&sampler.kicked))
-		ms = min_t(u64, ms, fast);
-	return msecs_to_jiffies((unsigned int)ms);
+	ev->has_victim = false;
 }
 
 static void sampler_work_fn(struct work_struct *work)
 {
 	u32 knobs[ADAPTSWAP_NR_KNOBS];
 	struct adaptswap_level_in in = { };
+	struct adaptswap_interval_in iv = { };
 	struct adaptswap_event ev = { };
 	struct sample_counts cur;
 	enum adaptswap_level old, next;
 	enum adaptswap_cause cause;
-	bool knob_changed, woke, shrunk, shrinker_only, falling;
-	u64 now, total_kb, avail_kb, swap_kb, hold_ns, repeat_ns;
-	int oom;
+	bool knob_changed, enabled, falling;
+	u64 now, total_kb, avail_kb, swap_kb, hold_ns, repeat_ns, kills = 0;
+	u64 oom_from = 0;
+	unsigned long flags;
+	u32 ms;
 
-	mutex_lock(&adaptswap.knob_lock);
-	memcpy(knobs, adaptswap.knobs, sizeof(knobs));
-	mutex_unlock(&adaptswap.knob_lock);
+	adaptswap_knobs_get(knobs);
+	enabled = knobs[ADAPTSWAP_KNOB_ENABLED];
 
-	atomic_set(&sampler.kicked, 0);
+	spin_lock_irqsave(&sampler.lock, flags);
+	sampler.queued = false;
+	spin_unlock_irqrestore(&sampler.lock, flags);
 	WRITE_ONCE(sampler.last_jiffies, jiffies);
 	knob_changed = atomic_xchg(&adaptswap.knob_changed, 0);
+	if (enabled && !sampler.enabled)
+		sampler_reset();
 
 	now = ktime_get_ns();
 	read_counts(&cur);
 	total_kb = pages_to_kb(totalram_pages());
 	avail_kb = pages_to_kb(si_mem_available());
 	swap_kb = pages_to_kb(get_nr_swap_pages());
+	hold_ns = (u64)knobs[ADAPTSWAP_KNOB_SAMPLE_IDLE_MS] * NSEC_PER_MSEC;
+	repeat_ns = (u64)knobs[ADAPTSWAP_KNOB_EVENT_INTERVAL_MS] *
+		    NSEC_PER_MSEC;
 
-	if (sampler.prev_ns && now > sampler.prev_ns) {
+	if (enabled && sampler.prev_ns && now > sampler.prev_ns) {
 		struct sample_counts *p = &sampler.prev;
 		u64 us = max_t(u64, div_u64(now - sampler.prev_ns,
 					    NSEC_PER_USEC), 1);
+		u64 restore_kb = pages_to_kb(delta(cur.restore, p->restore));
 
 		/* Falling by >= 1% of RAM per second (kB * us scale). */
 		if (sampler.prev_avail_kb > avail_kb &&
@@ -259,38 +287,40 @@ static void sampler_work_fn(struct work_struct *work)
 		ev.rates[ADAPTSWAP_RATE_REFAULT] =
 			per_second(delta(cur.refault, p->refault), us);
 
-		if (delta(cur.direct_reclaims, p->direct_reclaims) ||
-		    delta(cur.allocstall, p->allocstall))
-			sampler.last_direct_ns = now;
-		if (delta(cur.kswapd_wakeups, p->kswapd_wakeups) ||
-		    delta(cur.pgscan_kswapd, p->pgscan_kswapd))
-			sampler.last_kswapd_ns = now;
-		/* A global reclaim pass (shrinker call) implies reclaim ran. */
-		if (delta(cur.shrinker_calls, p->shrinker_calls))
-			sampler.last_shrinker_ns = now;
+		/* Failures: they count for the hold (sample_idle_ms). */
+		if (delta(cur.allocstall, p->allocstall))
+			sampler.last_stall_ns = now;
+		if (adaptswap_thrashing(restore_kb, us, total_kb))
+			sampler.last_thrash_ns = now;
+		/* Hints since the previous sample: only the cause. */
+		in.hint_direct = delta(cur.direct_reclaims,
+				       p->direct_reclaims);
+		in.hint_kswapd = delta(cur.kswapd_wakeups,
+				       p->kswapd_wakeups) ||
+				 delta(cur.pgscan_kswapd, p->pgscan_kswapd);
+		in.hint_shrinker = delta(cur.shrinker_calls,
+					 p->shrinker_calls);
+		oom_from = p->oom_kill;
+		kills = delta(cur.oom_kill, p->oom_kill);
 	}
-	hold_ns = (u64)knobs[ADAPTSWAP_KNOB_SAMPLE_IDLE_MS] * NSEC_PER_MSEC;
-	repeat_ns = (u64)knobs[ADAPTSWAP_KNOB_EVENT_INTERVAL_MS] *
-		    NSEC_PER_MSEC;
 	/*
 	 * Allocations come in bursts: one quiet fast sample must not send
 	 * the sampler back to sleep for sample_idle_ms.  A fall keeps the
-	 * headroom rule for sample_idle_ms; the first sample counts as one.
+	 * closing interval for sample_idle_ms; the first sample counts as
+	 * one.
 	 */
 	if (!sampler.prev_ns)
 		sampler.last_fall_ns = now;
 	falling = recent(sampler.last_fall_ns, now, hold_ns);
-	in.direct_reclaim = recent(sampler.last_direct_ns, now, hold_ns);
-	woke = recent(sampler.last_kswapd_ns, now, hold_ns);
-	shrunk = recent(sampler.last_shrinker_ns, now, hold_ns);
-	in.kswapd = woke || shrunk;
-	shrinker_only = shrunk && !woke;
+	in.stalled = recent(sampler.last_stall_ns, now, hold_ns);
+	in.thrashing = recent(sampler.last_thrash_ns, now, hold_ns);
 	sampler.prev = cur;
-	sampler.prev_ns = now;
+	sampler.prev_ns = enabled ? now : 0;
 	sampler.prev_avail_kb = avail_kb;
+	sampler.enabled = enabled;
 
 	old = sampler.level;
-	if (knobs[ADAPTSWAP_KNOB_ENABLED]) {
+	if (enabled) {
 		in.avail_kb = avail_kb;
 		in.total_kb = total_kb;
 		in.low_pct = knobs[ADAPTSWAP_KNOB_LOW_PCT];
@@ -300,8 +330,6 @@ static void sampler_work_fn(struct work_struct *work)
 		in.prev = old;
 		next = adaptswap_level_compute(&in);
 		cause = adaptswap_level_cause(&in, next);
-		if (cause == ADAPTSWAP_CAUSE_KSWAPD && shrinker_only)
-			cause = ADAPTSWAP_CAUSE_SHRINKER;
 		if (knob_changed && next != old)
 			cause = ADAPTSWAP_CAUSE_KNOB;
 	} else {
@@ -309,9 +337,15 @@ static void sampler_work_fn(struct work_struct *work)
 		cause = ADAPTSWAP_CAUSE_KNOB;
 	}
 	sampler.level = next;
-	adaptswap_count(ADAPTSWAP_CNT_SAMPLES);
+	if (falling || next != old)
+		sampler.steady = 0;
+	else if (sampler.steady < U32_MAX)
+		sampler.steady++;
+	if (enabled)
+		adaptswap_count(ADAPTSWAP_CNT_SAMPLES);
 
 	spin_lock(&adaptswap.status_lock);
+	adaptswap.status.sample_ns = now;
 	adaptswap.status.total_kb = total_kb;
 	adaptswap.status.avail_kb = avail_kb;
 	adaptswap.status.swap_free_kb = swap_kb;
@@ -342,40 +376,47 @@ static void sampler_work_fn(struct work_struct *work)
 		sampler.last_event_ns = now;
 	}
 
-	/* One event per OOM notifier call (the notifier counts only while
-	 * enabled).
-	 */
-	oom = atomic_xchg(&adaptswap.oom_pending, 0);
-	while (oom-- > 0) {
-		ev.type = ADAPTSWAP_EVENT_OOM;
-		ev.level = next;
-		ev.prev_level = next;
-		ev.cause = ADAPTSWAP_CAUSE_OOM;
-		emit(&ev);
+	if (kills) {
+		atomic64_add(kills, &adaptswap.counters[ADAPTSWAP_CNT_OOM_KILLS]);
+		emit_oom(&ev, next, oom_from, cur.oom_kill);
 	}
 
 	/* Disabled: no more samples, no wake-ups, until a knob changes. */
-	if (!knobs[ADAPTSWAP_KNOB_ENABLED] &&
-	    !atomic_read(&adaptswap.knob_changed) &&
-	    !atomic_read(&adaptswap.oom_pending))
+	if (!enabled)
 		return;
-	sampler_queue(next_delay(knobs, avail_kb, total_kb, falling, next));
+
+	iv.avail_kb = avail_kb;
+	iv.total_kb = total_kb;
+	iv.low_pct = knobs[ADAPTSWAP_KNOB_LOW_PCT];
+	iv.medium_pct = knobs[ADAPTSWAP_KNOB_MEDIUM_PCT];
+	iv.critical_pct = knobs[ADAPTSWAP_KNOB_CRITICAL_PCT];
+	iv.fast_ms = knobs[ADAPTSWAP_KNOB_SAMPLE_FAST_MS];
+	iv.idle_ms = knobs[ADAPTSWAP_KNOB_SAMPLE_IDLE_MS];
+	iv.level = next;
+	iv.falling = falling;
+	iv.steady = sampler.steady;
+	iv.repeat_ms = (u32)div_u64(sampler.last_event_ns + repeat_ns -
+				    min(now, sampler.last_event_ns + repeat_ns),
+				    NSEC_PER_MSEC);
+	WRITE_ONCE(sampler.hint_jiffies,
+		   msecs_to_jiffies(adaptswap_interval_closing_ms(&iv)));
+	ms = adaptswap_interval_ms(&iv);
+	sampler_queue_by(jiffies + msecs_to_jiffies(ms));
 }
 
 int adaptswap_sampler_init(void)
 {
 	spin_lock_init(&sampler.lock);
 	sampler.running = false;
-	atomic_set(&sampler.kicked, 0);
+	sampler.queued = false;
+	atomic_set(&sampler.urgent, 0);
 	INIT_DELAYED_WORK(&sampler.work, sampler_work_fn);
 	init_irq_work(&sampler.irq_work, sampler_irq_work_fn);
-	sampler.level = ADAPTSWAP_LEVEL_NONE;
-	sampler.prev_ns = 0;
+	sampler_reset();
+	sampler.enabled = false;
 	sampler.seq = 0;
 	sampler.last_event_ns = 0;
-	sampler.last_direct_ns = 0;
-	sampler.last_kswapd_ns = 0;
-	sampler.last_shrinker_ns = 0;
+	sampler.hint_jiffies = msecs_to_jiffies(ADAPTSWAP_DEF_SAMPLE_IDLE_MS);
 
 	sampler.vm_events = kcalloc(NR_VM_EVENT_ITEMS,
 				    sizeof(*sampler.vm_events), GFP_KERNEL);
@@ -400,7 +441,7 @@ void adaptswap_sampler_start(void)
 	spin_lock_irqsave(&sampler.lock, flags);
 	sampler.running = true;
 	spin_unlock_irqrestore(&sampler.lock, flags);
-	sampler_queue(0);
+	sampler_queue_by(jiffies);
 }
 
 /* After this returns the work is idle and nothing can queue it again. */

@@ -1,25 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Pressure signals.  Everything here may run in atomic context (or deep in
- * reclaim): it only increments counters and kicks the sampler.
+ * Pressure hints and OOM kills.  Everything here may run in atomic context
+ * (or deep in reclaim): it only increments counters, records, and kicks the
+ * sampler.  The hints make the sampler look sooner; the level itself comes
+ * from what the sampler reads (level.c).
  *
  *  - tracepoint mm_vmscan_wakeup_kswapd: an allocation found a zone under
  *    its low watermark and woke kswapd;
  *  - tracepoint mm_vmscan_direct_reclaim_begin: an allocation stalls in
  *    direct reclaim.
- *    Neither __tracepoint_* symbol is exported, so both are looked up by
- *    name with for_each_kernel_tracepoint();
+ *    Both also fire for high-order allocations (fragmentation, not a
+ *    shortage): only order 0 counts.
  *  - a shrinker that is not memcg aware: called on every global reclaim pass
  *    (kswapd or direct), counts it and reports no objects;
- *  - the OOM notifier: runs before the OOM killer picks a victim.
+ *  - the OOM notifier: runs before the OOM killer decides, and often ends
+ *    without a kill (a notifier such as virtio-balloon's deflate-on-oom
+ *    freed memory): only a hint;
+ *  - tracepoint oom:mark_victim (optional): the OOM killer chose a victim;
+ *    together with the kernel's OOM_KILL count it names the victim of
+ *    each kill.  The kill itself is what the sampler reports.
+ *  None of the __tracepoint_* symbols is exported, so the tracepoints are
+ *  looked up by name with for_each_kernel_tracepoint().
  */
 #include <linux/build_bug.h>
+#include <linux/cpumask.h>
 #include <linux/notifier.h>
 #include <linux/oom.h>
+#include <linux/percpu.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+#include <linux/vmstat.h>
 #include <trace/events/vmscan.h>
+#include <trace/events/oom.h>
 
 #include "adaptswap.h"
 
@@ -33,7 +49,7 @@ static bool counting(void)
 static void probe_wakeup_kswapd(void *data, int nid, int zid, int order,
 				gfp_t gfp_flags)
 {
-	if (!counting())
+	if (order || !counting())
 		return;
 	adaptswap_count(ADAPTSWAP_CNT_KSWAPD_WAKEUPS);
 	adaptswap_kick();
@@ -42,7 +58,7 @@ static void probe_wakeup_kswapd(void *data, int nid, int zid, int order,
 static void probe_direct_reclaim_begin(void *data,
 				       COMPAT_DIRECT_RECLAIM_BEGIN_ARGS)
 {
-	if (!counting())
+	if (order || !counting())
 		return;
 	adaptswap_count(ADAPTSWAP_CNT_DIRECT_RECLAIMS);
 	adaptswap_kick();
@@ -62,14 +78,107 @@ static_assert(__builtin_types_compatible_p(
 	int (*)(typeof(&probe_direct_reclaim_begin), void *)),
 	"mm_vmscan_direct_reclaim_begin prototype changed");
 
+/* --- OOM kills --------------------------------------------------------- */
+
+#define ADAPTSWAP_VICTIMS	8
+
+/*
+ * The last victims, each with the number of its kill (the kernel's
+ * OOM_KILL count just after it).  Written by the mark_victim probe, which
+ * runs under task_lock() of the victim (and oom_lock); read by the sampler.
+ */
+static struct {
+	spinlock_t lock;
+	u64 last_kill;
+	unsigned int next;
+	struct {
+		u64 kill;
+		pid_t pid;
+		char comm[TASK_COMM_LEN];
+	} v[ADAPTSWAP_VICTIMS];
+} victims;
+
+/* Any context: a sum over the per-cpu counters, no lock. */
+u64 adaptswap_oom_kill_count(void)
+{
+	u64 n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu(vm_event_states, cpu).event[OOM_KILL];
+	return n;
+}
+
+/*
+ * @task (or only @pid when it is gone) was marked as an OOM victim.
+ * __oom_kill_process() counts OOM_KILL just before it marks the victim;
+ * mark_oom_victim() also runs for a task that is exiting anyway, without
+ * a kill: then the count has not moved and nothing is recorded.
+ */
+static void record_victim(struct task_struct *task, pid_t pid)
+{
+	unsigned long flags;
+	bool recorded = false;
+	u64 kill;
+
+	if (!counting())
+		return;
+	kill = adaptswap_oom_kill_count();
+	spin_lock_irqsave(&victims.lock, flags);
+	if (kill > victims.last_kill) {
+		unsigned int i = victims.next++ % ADAPTSWAP_VICTIMS;
+
+		victims.v[i].kill = kill;
+		victims.v[i].pid = task ? task->tgid : pid;
+		if (task)
+			strscpy(victims.v[i].comm, task->comm,
+				sizeof(victims.v[i].comm));
+		else
+			victims.v[i].comm[0] = '\0';
+		victims.last_kill = kill;
+		recorded = true;
+	}
+	spin_unlock_irqrestore(&victims.lock, flags);
+	if (recorded)
+		adaptswap_kick_now();
+}
+
+COMPAT_MARK_VICTIM_PROBE(probe_mark_victim, record_victim)
+
+static_assert(__builtin_types_compatible_p(
+	typeof(&register_trace_mark_victim),
+	int (*)(typeof(&probe_mark_victim), void *)),
+	"mark_victim prototype changed");
+
+bool adaptswap_oom_victim(u64 kill, pid_t *pid, char comm[TASK_COMM_LEN])
+{
+	unsigned long flags;
+	bool found = false;
+	int i;
+
+	spin_lock_irqsave(&victims.lock, flags);
+	for (i = 0; i < ADAPTSWAP_VICTIMS; i++) {
+		if (victims.v[i].kill != kill || !kill)
+			continue;
+		*pid = victims.v[i].pid;
+		memcpy(comm, victims.v[i].comm, TASK_COMM_LEN);
+		found = true;
+		break;
+	}
+	spin_unlock_irqrestore(&victims.lock, flags);
+	return found;
+}
+
 static struct adaptswap_tp {
 	const char *name;
 	void *probe;
+	bool optional;		/* the module works without it */
 	struct tracepoint *tp;
 	bool registered;
 } adaptswap_tps[] = {
 	{ "mm_vmscan_wakeup_kswapd", probe_wakeup_kswapd },
 	{ "mm_vmscan_direct_reclaim_begin", probe_direct_reclaim_begin },
+	{ "mark_victim", probe_mark_victim, true },
 };
 
 static void find_tracepoint(struct tracepoint *tp, void *priv)
@@ -108,6 +217,11 @@ static int register_tracepoints(void)
 	for (i = 0; i < ARRAY_SIZE(adaptswap_tps); i++) {
 		struct adaptswap_tp *t = &adaptswap_tps[i];
 
+		if (!t->tp && t->optional) {
+			pr_info("tracepoint %s not found: OOM events will not name the victim\n",
+				t->name);
+			continue;
+		}
 		if (!t->tp) {
 			pr_err("tracepoint %s not found\n", t->name);
 			ret = -ENOENT;
@@ -156,14 +270,12 @@ static int oom_notify(struct notifier_block *nb, unsigned long unused,
 {
 	/*
 	 * @freed points to the number of pages freed by the notifiers; a
-	 * non-zero value cancels the OOM kill.  Never touch it.  Only count
-	 * here: the sampler (on a WQ_MEM_RECLAIM workqueue) sends the event.
+	 * non-zero value cancels the OOM kill.  Never touch it.  The OOM
+	 * killer may still decide not to kill: this is only a hint to take
+	 * a fresh sample now.  A kill is counted by the sampler (OOM_KILL).
 	 */
-	if (!counting())
-		return NOTIFY_OK;
-	adaptswap_count(ADAPTSWAP_CNT_OOM_KILLS);
-	atomic_inc(&adaptswap.oom_pending);
-	adaptswap_kick_now();
+	if (counting())
+		adaptswap_kick_now();
 	return NOTIFY_OK;
 }
 
@@ -177,6 +289,8 @@ int adaptswap_signals_register(void)
 {
 	int ret;
 
+	spin_lock_init(&victims.lock);
+	victims.last_kill = adaptswap_oom_kill_count();
 	ret = register_tracepoints();
 	if (ret)
 		return ret;

@@ -14,6 +14,9 @@
  *					workqueue with neither it nor WQ_UNBOUND)
  *   ADAPTSWAP_HAVE_DIRECT_RECLAIM_MEMCG	mm_vmscan_direct_reclaim_begin is
  *					(gfp_flags, order, memcg) (7.2)
+ *   ADAPTSWAP_HAVE_MARK_VICTIM_TASK	oom:mark_victim passes the task (6.8+,
+ *					Debian 6.1.130+ and 5.10.23x+), not
+ *					only its pid
  */
 #ifndef ADAPTSWAP_COMPAT_H
 #define ADAPTSWAP_COMPAT_H
@@ -129,6 +132,34 @@ static inline void compat_shrinker_destroy(struct shrinker *s)
 	gfp_t gfp_flags, int order, struct mem_cgroup *memcg
 #else
 #define COMPAT_DIRECT_RECLAIM_BEGIN_ARGS int order, gfp_t gfp_flags
+#endif
+
+/* --- tracepoint oom:mark_victim ---------------------------------------- */
+
+/*
+ * COMPAT_MARK_VICTIM_PROBE(probe, record) defines the tracepoint probe
+ * @probe with this kernel's prototype; it calls
+ * record(struct task_struct *task, pid_t pid).  Before the task was passed,
+ * the probe finds it by its pid (global pid namespace) under RCU; @task is
+ * NULL if it is already gone.  Both run where the tracepoint fires, under
+ * task_lock() of the victim: no sleeping, no task_lock().
+ */
+#ifdef ADAPTSWAP_HAVE_MARK_VICTIM_TASK
+#define COMPAT_MARK_VICTIM_PROBE(probe, record)				\
+static void probe(void *data, struct task_struct *task, uid_t uid)	\
+{									\
+	record(task, task->pid);					\
+}
+#else
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#define COMPAT_MARK_VICTIM_PROBE(probe, record)				\
+static void probe(void *data, int pid)					\
+{									\
+	rcu_read_lock();						\
+	record(pid_task(find_pid_ns(pid, &init_pid_ns), PIDTYPE_PID), pid); \
+	rcu_read_unlock();						\
+}
 #endif
 
 #endif /* ADAPTSWAP_COMPAT_H */

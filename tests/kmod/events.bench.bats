@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # Benchmark (figures, not pass/fail timing): event delivery latency from the
-# kernel's timestamp to arrival in user space, and the module's idle cost.
-# Run with: make bench-kmod
+# kernel's timestamp to arrival in user space, the module's idle cost, and
+# how often the sampler samples: idle, with memory steady at 15% available,
+# while it falls, and while page cache streams through.
+# Run with: make bench-guest
 # guest: mem=256M timeout=400
 
 load ../lib/helpers
@@ -12,8 +14,25 @@ setup() {
 }
 
 teardown() {
-	[ -z "${EVENTS_PID:-}" ] || kill "$EVENTS_PID" 2>/dev/null || true
+	local p
+	for p in ${EVENTS_PID:-} ${HOG_PID:-}; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	rm -f /mnt/stream
 	unload_module
+}
+
+now_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
+meminfo_kb() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
+
+# rate_during CMD...: run CMD, print the sampler's samples per second meanwhile
+rate_during() {
+	local s0 t0 s1 t1
+	s0=$(cat $SYS/samples) t0=$(now_ms)
+	"$@"
+	s1=$(cat $SYS/samples) t1=$(now_ms)
+	echo "$s1 $s0 $t1 $t0" | awk '{printf "%.1f\n", ($1 - $2) * 1000 / ($3 - $4)}'
 }
 
 # percentiles of a column of numbers: prints "median p99 max n"
@@ -50,4 +69,40 @@ stats() {
 	sleep 10
 	b=$(cat $SYS/samples)
 	echo "# idle cost, disabled: $(( (b - a) * 6 )) sampler wake-ups per minute (10 s measured)" >&3
+}
+
+@test "sampler rate: idle, steady at 15% available, falling, page-cache streaming" {
+	total=$(meminfo_kb MemTotal)
+	sleep 2
+	idle=$(rate_during sleep 20)
+
+	# steady: a hog takes memory down to 15% available and holds it
+	want=$(( ($(meminfo_kb MemAvailable) - total * 15 / 100) / 1024 ))
+	adaptswap-hog -r 200 -s 8 -h 20 "$want" > "$BATS_TEST_TMPDIR/hog" 3>&- &
+	HOG_PID=$!
+	wait_for 30 grep -q "hog: $want MiB" "$BATS_TEST_TMPDIR/hog"
+	sleep 3
+	steady=$(rate_during sleep 12)
+	pct=$(( $(meminfo_kb MemAvailable) * 100 / total ))
+	level=$(cat $SYS/level)
+	wait "$HOG_PID" || true
+	HOG_PID=
+	sleep 3
+
+	# falling: a 20 MiB/s ramp from idle down to 25% available
+	want=$(( ($(meminfo_kb MemAvailable) - total * 25 / 100) / 1024 ))
+	falling=$(rate_during adaptswap-hog -r 20 -s 2 "$want")
+	sleep 3
+
+	# page cache: 4x RAM written, then read
+	mb=$((total / 1024))
+	stream() {
+		local i
+		for i in 1 2 3 4; do
+			dd if=/dev/zero of=/mnt/stream bs=1M count="$mb" conv=notrunc 2>/dev/null
+		done
+		for i in 1 2 3 4; do cat /mnt/stream > /dev/null; done
+	}
+	streaming=$(rate_during stream)
+	echo "# sampler: idle ${idle}/s (target <= 1); steady at ${pct}% available (level ${level}) ${steady}/s (target <= 10); falling at 20 MiB/s to 25% ${falling}/s; streaming $((8 * mb)) MiB of page cache ${streaming}/s" >&3
 }

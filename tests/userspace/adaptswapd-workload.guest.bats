@@ -91,3 +91,27 @@ LRU_GEN=/sys/kernel/mm/lru_gen
 	[ "$(managed_active)" -eq 1 ]
 	[ "$(managed_kb)" -ge $((120 * 1024)) ]
 }
+
+@test "page-cache streaming with the module: no swap is activated, 0 grows" {
+	requires module
+	load_module
+	start_daemon "$CONF"
+	total_mb=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 ))
+	# 4x RAM written (dirty pages) and 4x RAM read through the page cache,
+	# while a watcher records the most swap areas ever active
+	( m=0; while :; do a=$(managed_active); [ "$a" -gt "$m" ] && m=$a && echo "$m" > "$BATS_TEST_TMPDIR/maxactive"; sleep 0.2; done ) 3>&- &
+	watch=$!
+	echo 0 > "$BATS_TEST_TMPDIR/maxactive"
+	for i in 1 2 3 4; do
+		dd if=/dev/zero of=/mnt/stream bs=1M count="$total_mb" conv=notrunc 2>/dev/null
+	done
+	truncate -s $((2 * total_mb))M /mnt/sparse
+	for f in /mnt/stream /mnt/sparse /mnt/stream; do cat "$f" > /dev/null; done
+	kill "$watch"; wait "$watch" 2>/dev/null || true
+	rm -f /mnt/stream /mnt/sparse
+	adaptswapctl status
+	echo "# page-cache streaming ($((8 * total_mb)) MiB) with adaptswapd and the module: level $(cat $SYS/level), grows $(daemon_json grows), swap areas active at most $(cat "$BATS_TEST_TMPDIR/maxactive")" >&3
+	[ "$(cat "$BATS_TEST_TMPDIR/maxactive")" -eq 0 ]
+	[ "$(daemon_json grows)" -eq 0 ]
+	[ "$(managed_active)" -eq 0 ]
+}

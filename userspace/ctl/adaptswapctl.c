@@ -37,7 +37,7 @@ static const char exit_help[] =
 	"  2  usage error\n"
 	"  3  the adaptswap module is not loaded (status: nor is adaptswapd running)\n"
 	"  4  adaptswapd is not running\n"
-	"  5  permission denied (the command needs root or CAP_NET_ADMIN)\n"
+	"  5  permission denied (the command needs root, or CAP_NET_ADMIN + CAP_SYS_ADMIN)\n"
 	"  6  adaptswapd did not answer within the timeout\n";
 
 static void usage(FILE *f)
@@ -49,7 +49,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\nknobs (set, and /sys/kernel/adaptswap/):\n"
 		"  enabled=0|1  low_pct medium_pct critical_pct (1..99, low > medium > critical)\n"
-		"  hysteresis_pct (0..50)  sample_idle_ms (10..60000)  sample_fast_ms (1..1000)\n"
+		"  hysteresis_pct (0..50, low_pct + hysteresis_pct < 100)\n"
+		"  sample_idle_ms (10..60000)  sample_fast_ms (1..1000, <= sample_idle_ms)\n"
 		"  event_interval_ms (10..60000)\n"
 		"\n%s"
 		"\nADAPTSWAP_RUNDIR overrides /run/adaptswap (the daemon's control socket).\n"
@@ -137,7 +138,8 @@ static const struct cmd cmds[] = {
 	  cmd_status },
 	{ "events", "[--count N]", "stream the module's events (-j: JSON lines)", events_help,
 	  cmd_events },
-	{ "set", "KEY=VALUE...", "change knobs, all or none (CAP_NET_ADMIN)", set_help, cmd_set },
+	{ "set", "KEY=VALUE...", "change knobs, all or none (CAP_NET_ADMIN + CAP_SYS_ADMIN)",
+	  set_help, cmd_set },
 	{ "grow", "", "add one chunk of swap now, budget permitting (root)", grow_help,
 	  cmd_daemon },
 	{ "shrink", "", "release the least-used file now, if memory allows (root)", shrink_help,

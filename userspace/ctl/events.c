@@ -54,6 +54,13 @@ static void event_json(const struct adaptswap_event *ev)
 		snprintf(key, sizeof(key), "%s_rate", adaptswap_rate_name(i));
 		asj_u64(&j, key, ev->rates[i]);
 	}
+	if (ev->type == ADAPTSWAP_EVENT_OOM) {
+		asj_u64(&j, "oom_kills", ev->oom_kills);
+		if (ev->oom_victim_pid >= 0) {
+			asj_i64(&j, "oom_victim_pid", ev->oom_victim_pid);
+			asj_string(&j, "oom_victim_comm", ev->oom_victim_comm);
+		}
+	}
 	asj_end(&j);
 }
 
@@ -64,9 +71,22 @@ static int on_event(const struct adaptswap_event *ev, void *arg)
 	if (ev->missed)
 		fprintf(stderr, "%s: %" PRIu64 " event(s) missed before seq %" PRIu64 "\n",
 			PROG, ev->missed, ev->seq);
-	if (s->json)
+	if (s->json) {
 		event_json(ev);
-	else
+	} else if (ev->type == ADAPTSWAP_EVENT_OOM) {
+		printf("%.3f seq=%" PRIu64 " %-6s level=%s oom_kills=%" PRIu64,
+		       (double)ev->timestamp_ns / 1e9, ev->seq,
+		       adaptswap_event_type_name(ev->type), adaptswap_level_name(ev->level),
+		       ev->oom_kills);
+		if (ev->oom_victim_pid >= 0) {
+			printf(" victim=%d (", ev->oom_victim_pid);
+			for (const char *p = ev->oom_victim_comm; *p; p++)
+				putchar(*p >= 0x20 && *p != 0x7f ? *p : '?');
+			printf(")");
+		}
+		printf(" avail=%.1fMiB swapfree=%.1fMiB\n", (double)ev->mem_avail_kb / 1024,
+		       (double)ev->swap_free_kb / 1024);
+	} else {
 		printf("%.3f seq=%" PRIu64 " %-6s %s -> %s cause=%s avail=%.1fMiB swapfree=%.1fMiB"
 		       " scan=%" PRIu64 "/s swapin=%" PRIu64 "/s swapout=%" PRIu64 "/s\n",
 		       (double)ev->timestamp_ns / 1e9, ev->seq,
@@ -75,6 +95,7 @@ static int on_event(const struct adaptswap_event *ev, void *arg)
 		       (double)ev->mem_avail_kb / 1024, (double)ev->swap_free_kb / 1024,
 		       ev->rates[ADAPTSWAP_RATE_SCAN], ev->rates[ADAPTSWAP_RATE_SWAPIN],
 		       ev->rates[ADAPTSWAP_RATE_SWAPOUT]);
+	}
 	fflush(stdout);
 	if (s->left > 0 && --s->left == 0)
 		return 1;
@@ -175,7 +196,8 @@ int cmd_events(const struct ctl *c, int argc, char **argv)
 
 const char set_help[] =
 	"Change the module's knobs, all or none: the kernel validates them together.\n"
-	"A knob given twice is a usage error.  Needs CAP_NET_ADMIN.  Prints nothing.";
+	"A knob given twice is a usage error.  Needs CAP_NET_ADMIN\n"
+	"and CAP_SYS_ADMIN.  Prints nothing.";
 
 int cmd_set(const struct ctl *c, int argc, char **argv)
 {

@@ -95,6 +95,8 @@ static void init_policy(void)
 		attr_policy[a].type = NLA_U32;
 	for (int a = ADAPTSWAP_A_EVENTS_SENT; a <= ADAPTSWAP_A_SHRINKER_CALLS; a++)
 		attr_policy[a].type = NLA_U64;
+	attr_policy[ADAPTSWAP_A_OOM_VICTIM_PID].type = NLA_U32;
+	attr_policy[ADAPTSWAP_A_OOM_VICTIM_COMM].type = NLA_STRING;
 }
 
 /* A connected generic-netlink socket; the reason of a failure in as (may be NULL). */
@@ -403,6 +405,12 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	if (c->as->last_seq && ev.seq > c->as->last_seq + 1)
 		ev.missed = ev.seq - c->as->last_seq - 1;
 	c->as->last_seq = ev.seq;
+	ev.oom_kills = tb[ADAPTSWAP_A_OOM_KILLS] ? nla_get_u64(tb[ADAPTSWAP_A_OOM_KILLS]) : 0;
+	ev.oom_victim_pid = tb[ADAPTSWAP_A_OOM_VICTIM_PID] ?
+		(int)nla_get_u32(tb[ADAPTSWAP_A_OOM_VICTIM_PID]) : -1;
+	if (tb[ADAPTSWAP_A_OOM_VICTIM_COMM])
+		snprintf(ev.oom_victim_comm, sizeof(ev.oom_victim_comm), "%s",
+			 nla_get_string(tb[ADAPTSWAP_A_OOM_VICTIM_COMM]));
 	c->count++;
 	if (c->cb && c->cb(&ev, c->arg)) {
 		c->stop = 1;

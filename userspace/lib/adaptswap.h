@@ -5,7 +5,7 @@
  *	struct adaptswap *as;
  *	if (adaptswap_open(&as) < 0) ...           resolves (and autoloads) the family
  *	adaptswap_get(as, &status);                 level, memory, knobs, counters
- *	adaptswap_set(as, settings, n);             needs CAP_NET_ADMIN
+ *	adaptswap_set(as, settings, n);             needs CAP_NET_ADMIN + CAP_SYS_ADMIN
  *	adaptswap_subscribe(as);                    join the "events" group
  *	adaptswap_dispatch(as, callback, arg);      receive; poll adaptswap_event_fd()
  *	adaptswap_close(as);
@@ -70,7 +70,7 @@ enum adaptswap_rate {
 
 struct adaptswap_status {
 	int level;			/* enum adaptswap_level */
-	uint64_t timestamp_ns;		/* CLOCK_MONOTONIC when built */
+	uint64_t timestamp_ns;		/* CLOCK_MONOTONIC of the sample it shows */
 	uint64_t seq;			/* sequence number of the last event */
 	uint64_t mem_total_kb, mem_avail_kb, swap_free_kb;
 	uint64_t rates[ADAPTSWAP_NR_RATES];
@@ -91,6 +91,10 @@ struct adaptswap_event {
 	/* Events lost just before this one: the gap in sequence numbers
 	 * since the last event this handle received (0 for the first). */
 	uint64_t missed;
+	/* type ADAPTSWAP_EVENT_OOM only (0 / -1 / "" otherwise) */
+	uint64_t oom_kills;		/* the module's OOM kill count after this one */
+	int oom_victim_pid;		/* the killed process, -1 when not named */
+	char oom_victim_comm[16];	/* its command name, "" when not named */
 };
 
 struct adaptswap_setting {
@@ -118,7 +122,10 @@ void adaptswap_close(struct adaptswap *as);
 const char *adaptswap_errmsg(const struct adaptswap *as);
 
 int adaptswap_get(struct adaptswap *as, struct adaptswap_status *st);
-/* All or nothing: the kernel validates the settings together. */
+/*
+ * All or nothing: the kernel validates the settings together.  Needs
+ * CAP_NET_ADMIN and CAP_SYS_ADMIN (-EPERM otherwise).
+ */
 int adaptswap_set(struct adaptswap *as, const struct adaptswap_setting *s,
 		  size_t n);
 

@@ -32,6 +32,7 @@ static const char *const cause_names[__ADAPTSWAP_CAUSE_MAX] = {
 	[ADAPTSWAP_CAUSE_SHRINKER] = "shrinker",
 	[ADAPTSWAP_CAUSE_OOM] = "oom",
 	[ADAPTSWAP_CAUSE_KNOB] = "knob",
+	[ADAPTSWAP_CAUSE_REFAULT] = "refault",
 };
 
 static const char *const type_names[__ADAPTSWAP_EVENT_MAX] = {
