@@ -5,7 +5,7 @@
  */
 #include <linux/capability.h>
 #include <linux/kernel.h>
-#include <linux/ktime.h>
+#include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -60,25 +60,32 @@ static size_t status_size(void)
 	       nla_total_size(sizeof(ADAPTSWAP_VERSION));
 }
 
+/*
+ * The status of the last sample, stamped with the time of that sample, and
+ * the knobs read together under knob_lock, so a concurrent SET is seen
+ * whole or not at all.  Process context (a GET request).
+ */
 static int fill_status(struct sk_buff *skb)
 {
 	struct adaptswap_status st;
+	u32 knobs[ADAPTSWAP_NR_KNOBS];
 	int i;
 
+	adaptswap_knobs_get(knobs);
 	adaptswap_status_get(&st);
 	if (nla_put_u8(skb, ADAPTSWAP_A_LEVEL, st.level) ||
 	    put_u64(skb, ADAPTSWAP_A_MEM_TOTAL_KB, st.total_kb) ||
 	    put_u64(skb, ADAPTSWAP_A_MEM_AVAIL_KB, st.avail_kb) ||
 	    put_u64(skb, ADAPTSWAP_A_SWAP_FREE_KB, st.swap_free_kb) ||
 	    put_u64(skb, ADAPTSWAP_A_SEQ, st.seq) ||
-	    put_u64(skb, ADAPTSWAP_A_TIMESTAMP_NS, ktime_get_ns()) ||
+	    put_u64(skb, ADAPTSWAP_A_TIMESTAMP_NS, st.sample_ns) ||
 	    nla_put_string(skb, ADAPTSWAP_A_VERSION, ADAPTSWAP_VERSION))
 		return -EMSGSIZE;
 	for (i = 0; i < ADAPTSWAP_NR_RATES; i++)
 		if (put_u64(skb, ADAPTSWAP_RATE_ATTR(i), st.rates[i]))
 			return -EMSGSIZE;
 	for (i = 0; i < ADAPTSWAP_NR_KNOBS; i++)
-		if (nla_put_u32(skb, ADAPTSWAP_KNOB_ATTR(i), adaptswap_knob(i)))
+		if (nla_put_u32(skb, ADAPTSWAP_KNOB_ATTR(i), knobs[i]))
 			return -EMSGSIZE;
 	for (i = 0; i < ADAPTSWAP_NR_COUNTERS; i++)
 		if (put_u64(skb, ADAPTSWAP_COUNTER_ATTR(i),
@@ -205,8 +212,11 @@ int adaptswap_netlink_send_event(const struct adaptswap_event *ev)
 	void *hdr;
 	int i;
 
-	/* Atomic: under memory pressure the sampler must not block. */
-	skb = genlmsg_new(event_size(), GFP_ATOMIC | __GFP_NOWARN);
+	/*
+	 * Under memory pressure the sampler must neither block nor dip into
+	 * the reserves that GFP_ATOMIC may use: a lost event is counted.
+	 */
+	skb = genlmsg_new(event_size(), GFP_NOWAIT | __GFP_NOWARN);
 	if (!skb)
 		return -ENOMEM;
 	hdr = genlmsg_put(skb, 0, 0, &adaptswap_family, 0,
@@ -236,7 +246,8 @@ int adaptswap_netlink_send_event(const struct adaptswap_event *ev)
 			    ev->victim_comm)))
 		goto err_free;
 	genlmsg_end(skb, hdr);
-	return genlmsg_multicast(&adaptswap_family, skb, 0, 0, GFP_ATOMIC);
+	return genlmsg_multicast(&adaptswap_family, skb, 0, 0,
+				 GFP_NOWAIT | __GFP_NOWARN);
 
 err_free:
 	nlmsg_free(skb);

@@ -5,6 +5,7 @@
  */
 #include <linux/capability.h>
 #include <linux/kernel.h>
+#include <linux/kernfs.h>
 #include <linux/kobject.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -13,6 +14,8 @@
 #include "level.h"
 
 static struct kobject *adaptswap_kobj;
+/* The "level" file, looked up once: notified from the sampler. */
+static struct kernfs_node *level_kn;
 
 struct adaptswap_sysfs_attr {
 	struct kobj_attribute kattr;
@@ -135,7 +138,8 @@ static const struct attribute_group adaptswap_attr_group = {
 /* Wake poll()ers of the level file; process context only. */
 void adaptswap_sysfs_notify_level(void)
 {
-	sysfs_notify(adaptswap_kobj, NULL, "level");
+	if (level_kn)
+		sysfs_notify_dirent(level_kn);
 }
 
 int adaptswap_sysfs_init(void)
@@ -149,8 +153,15 @@ int adaptswap_sysfs_init(void)
 	ret = sysfs_create_group(adaptswap_kobj, &adaptswap_attr_group);
 	if (ret)
 		goto err_put_kobj;
+	level_kn = sysfs_get_dirent(adaptswap_kobj->sd, "level");
+	if (!level_kn) {
+		ret = -ENOENT;
+		goto err_remove_group;
+	}
 	return 0;
 
+err_remove_group:
+	sysfs_remove_group(adaptswap_kobj, &adaptswap_attr_group);
 err_put_kobj:
 	kobject_put(adaptswap_kobj);
 	adaptswap_kobj = NULL;
@@ -159,6 +170,8 @@ err_put_kobj:
 
 void adaptswap_sysfs_exit(void)
 {
+	sysfs_put(level_kn);
+	level_kn = NULL;
 	sysfs_remove_group(adaptswap_kobj, &adaptswap_attr_group);
 	kobject_put(adaptswap_kobj);
 	adaptswap_kobj = NULL;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# The generic-netlink interface: get, set (CAP_NET_ADMIN and CAP_SYS_ADMIN,
-# all or nothing), strict validation with extack messages, through
-# adaptswapctl and raw messages (adaptswap-nlraw).
+# The generic-netlink interface: get (the last sample, stamped with its
+# time), set (CAP_NET_ADMIN and CAP_SYS_ADMIN, all or nothing), strict
+# validation with extack messages, through adaptswapctl and raw messages
+# (adaptswap-nlraw).
 
 load ../lib/helpers
 
@@ -100,6 +101,26 @@ u32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 &
 	[ "$status" -eq 1 ]
 	[[ $output == *"could never be left"* ]]
 	[ "$(cat $SYS/low_pct)" = 90 ]
+}
+
+@test "get reports the time of the sample it describes, not of the get" {
+	# disabled, the sampler takes no more samples: every get shows the last
+	sysfs_write $SYS/enabled 0
+	sleep 0.5
+	t1=$(adaptswapctl status --json | sed -n 's/.*"timestamp_ns":\([0-9]*\).*/\1/p')
+	sleep 1
+	t2=$(adaptswapctl status --json | sed -n 's/.*"timestamp_ns":\([0-9]*\).*/\1/p')
+	echo "$t1 $t2"
+	[ -n "$t1" ] && [ "$t1" -gt 0 ]
+	[ "$t1" = "$t2" ]
+	# enabled again: a new sample, a later time, no later than now
+	sysfs_write $SYS/enabled 1
+	sleep 0.5
+	t3=$(adaptswapctl status --json | sed -n 's/.*"timestamp_ns":\([0-9]*\).*/\1/p')
+	now=$(awk '{printf "%d\n", $1 * 1000000000}' /proc/uptime)
+	echo "$t3 $now"
+	[ "$t3" -gt "$t2" ]
+	[ "$t3" -le $((now + 20000000)) ]
 }
 
 @test "set is all or nothing: one bad value keeps every old value" {
