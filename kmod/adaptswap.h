@@ -173,6 +173,7 @@ void adaptswap_signals_unregister(void);
 u64 adaptswap_oom_kill_count(void);
 /* Victim of OOM kill number @kill, if the probe saw it: true and @pid, @comm. */
 bool adaptswap_oom_victim(u64 kill, pid_t *pid, char comm[TASK_COMM_LEN]);
+bool adaptswap_oom_victims_named(void);	/* the mark_victim probe is attached */
 
 /* netlink.c */
 struct adaptswap_event {

@@ -81,6 +81,7 @@ static struct {
 	u64 last_stall_ns;		/* failures last seen */
 	u64 last_thrash_ns;
 	u32 steady;			/* samples in a row without a fall */
+	bool oom_waited;		/* a kill waited one sample for its victim */
 	u64 seq;
 	u64 last_event_ns;
 	enum adaptswap_level level;
@@ -205,6 +206,7 @@ static void sampler_reset(void)
 	sampler.last_stall_ns = 0;
 	sampler.last_thrash_ns = 0;
 	sampler.steady = 0;
+	sampler.oom_waited = false;
 	sampler.level = ADAPTSWAP_LEVEL_NONE;
 }
 
@@ -239,9 +241,11 @@ static void sampler_work_fn(struct work_struct *work)
 	struct sample_counts cur;
 	enum adaptswap_level old, next;
 	enum adaptswap_cause cause;
-	bool knob_changed, enabled, falling;
+	bool knob_changed, enabled, falling, oom_wait = false;
 	u64 now, total_kb, avail_kb, swap_kb, hold_ns, repeat_ns, kills = 0;
 	u64 oom_from = 0;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
 	unsigned long flags;
 	u32 ms;
 
@@ -303,6 +307,18 @@ static void sampler_work_fn(struct work_struct *work)
 		oom_from = p->oom_kill;
 		kills = delta(cur.oom_kill, p->oom_kill);
 	}
+	/*
+	 * The killer counts OOM_KILL just before it marks the victim: a
+	 * sample on another CPU may fall in between.  Give the newest kill
+	 * one more (immediate) sample to be named, then send it anyway.
+	 */
+	if (kills && !sampler.oom_waited && adaptswap_oom_victims_named() &&
+	    !adaptswap_oom_victim(cur.oom_kill, &pid, comm)) {
+		kills--;
+		cur.oom_kill--;
+		oom_wait = true;
+	}
+	sampler.oom_waited = oom_wait;
 	/*
 	 * Allocations come in bursts: one quiet fast sample must not send
 	 * the sampler back to sleep for sample_idle_ms.  A fall keeps the
@@ -401,6 +417,8 @@ static void sampler_work_fn(struct work_struct *work)
 	WRITE_ONCE(sampler.hint_jiffies,
 		   msecs_to_jiffies(adaptswap_interval_closing_ms(&iv)));
 	ms = adaptswap_interval_ms(&iv);
+	if (oom_wait)
+		ms = min(ms, iv.fast_ms);
 	sampler_queue_by(jiffies + msecs_to_jiffies(ms));
 }
 

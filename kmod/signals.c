@@ -78,6 +78,14 @@ static_assert(__builtin_types_compatible_p(
 	int (*)(typeof(&probe_direct_reclaim_begin), void *)),
 	"mm_vmscan_direct_reclaim_begin prototype changed");
 
+struct adaptswap_tp {
+	const char *name;
+	void *probe;
+	bool optional;		/* the module works without it */
+	struct tracepoint *tp;
+	bool registered;
+};
+
 /* --- OOM kills --------------------------------------------------------- */
 
 #define ADAPTSWAP_VICTIMS	8
@@ -169,17 +177,19 @@ bool adaptswap_oom_victim(u64 kill, pid_t *pid, char comm[TASK_COMM_LEN])
 	return found;
 }
 
-static struct adaptswap_tp {
-	const char *name;
-	void *probe;
-	bool optional;		/* the module works without it */
-	struct tracepoint *tp;
-	bool registered;
-} adaptswap_tps[] = {
+#define MARK_VICTIM_TP	2	/* its index in adaptswap_tps */
+
+static struct adaptswap_tp adaptswap_tps[] = {
 	{ "mm_vmscan_wakeup_kswapd", probe_wakeup_kswapd },
 	{ "mm_vmscan_direct_reclaim_begin", probe_direct_reclaim_begin },
-	{ "mark_victim", probe_mark_victim, true },
+	[MARK_VICTIM_TP] = { "mark_victim", probe_mark_victim, true },
 };
+
+/* Does the mark_victim probe name the victims? */
+bool adaptswap_oom_victims_named(void)
+{
+	return adaptswap_tps[MARK_VICTIM_TP].registered;
+}
 
 static void find_tracepoint(struct tracepoint *tp, void *priv)
 {
