@@ -14,9 +14,9 @@
  *					workqueue with neither it nor WQ_UNBOUND)
  *   ADAPTSWAP_HAVE_DIRECT_RECLAIM_MEMCG	mm_vmscan_direct_reclaim_begin is
  *					(gfp_flags, order, memcg) (7.2)
- *   ADAPTSWAP_HAVE_MARK_VICTIM_TASK	oom:mark_victim passes the task (6.8+,
- *					Debian 6.1.130+ and 5.10.23x+), not
- *					only its pid
+ *   ADAPTSWAP_HAVE_MARK_VICTIM_TASK	oom:mark_victim passes the task (6.8+
+ *					and stable updates such as 6.1.130),
+ *					not only its pid
  */
 #ifndef ADAPTSWAP_COMPAT_H
 #define ADAPTSWAP_COMPAT_H
