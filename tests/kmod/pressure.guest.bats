@@ -118,9 +118,9 @@ levels() { sed -n 's/.*"type":"level","level":"\([a-z]*\)".*/\1/p' "$EV" | tr '\
 	adaptswap-pollwait $SYS/level 10000 > "$BATS_TEST_TMPDIR/poll" 3>&- &
 	pid=$!
 	wait_for 5 grep -q ready "$BATS_TEST_TMPDIR/poll"
-	sysfs_write $SYS/low_pct 99
-	sysfs_write $SYS/medium_pct 98
-	sysfs_write $SYS/critical_pct 97
+	sysfs_write $SYS/low_pct 96	# 96 + hysteresis 3 < 100
+	sysfs_write $SYS/medium_pct 95
+	sysfs_write $SYS/critical_pct 94
 	wait "$pid"
 	cat "$BATS_TEST_TMPDIR/poll"
 	grep -q -E '^(low|medium|critical)$' "$BATS_TEST_TMPDIR/poll"

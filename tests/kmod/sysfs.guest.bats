@@ -60,6 +60,7 @@ expect_accepted() {
 @test "every knob accepts its range ends and a newline" {
 	expect_accepted enabled 0
 	expect_accepted enabled 1
+	expect_accepted hysteresis_pct 0	# low_pct 99 needs it (99 + 0 < 100)
 	expect_accepted low_pct 99
 	expect_accepted medium_pct 98
 	expect_accepted critical_pct 97
