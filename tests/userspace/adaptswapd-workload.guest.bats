@@ -99,9 +99,9 @@ LRU_GEN=/sys/kernel/mm/lru_gen
 	total_mb=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 ))
 	# 4x RAM written (dirty pages) and 4x RAM read through the page cache,
 	# while a watcher records the most swap areas ever active
+	echo 0 > "$BATS_TEST_TMPDIR/maxactive"
 	( m=0; while :; do a=$(managed_active); [ "$a" -gt "$m" ] && m=$a && echo "$m" > "$BATS_TEST_TMPDIR/maxactive"; sleep 0.2; done ) 3>&- &
 	watch=$!
-	echo 0 > "$BATS_TEST_TMPDIR/maxactive"
 	for i in 1 2 3 4; do
 		dd if=/dev/zero of=/mnt/stream bs=1M count="$total_mb" conv=notrunc 2>/dev/null
 	done
