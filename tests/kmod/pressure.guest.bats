@@ -16,6 +16,7 @@ setup() {
 
 teardown() {
 	[ -z "${EVENTS_PID:-}" ] || kill "$EVENTS_PID" 2>/dev/null || true
+	[ -z "${HOG_PID:-}" ] || kill "$HOG_PID" 2>/dev/null || true
 	unload_module
 }
 
@@ -85,6 +86,43 @@ levels() { sed -n 's/.*"type":"level","level":"\([a-z]*\)".*/\1/p' "$EV" | tr '\
 	# memory is back: the current level is none, and nothing was sent
 	[ "$(cat $SYS/level)" = none ]
 	! grep -q '"type"' "$EV"
+	[ "$(cat $SYS/oom_kills)" -eq 0 ]
+}
+
+@test "re-enabled while memory is still short: one event, the current level, no stale failure" {
+	start_events "$EV"
+	sysfs_write $SYS/enabled 0
+	s0=$(allocstalls) k0=$(vmstat oom_kill)
+	adaptswap-hog -r 100 -s 10 400 > /dev/null || true
+	[ "$(allocstalls)" -gt "$s0" ]
+	[ "$(vmstat oom_kill)" -gt "$k0" ]
+	# now hold available memory at 15% of RAM: level low, nothing failing
+	total=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+	avail=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
+	want=$(( (avail - total * 15 / 100) / 1024 ))
+	adaptswap-hog -r 100 -s 8 -h 10 "$want" > "$BATS_TEST_TMPDIR/hog" 3>&- &
+	HOG_PID=$!
+	wait_for 20 grep -q "hog: $want MiB" "$BATS_TEST_TMPDIR/hog"
+	s1=$(allocstalls)
+	sysfs_write $SYS/enabled 1
+	sleep 3
+	# what was sent while the hog still held the memory
+	cp "$EV" "$EV.held"
+	level=$(cat $SYS/level) stalls=$(( $(allocstalls) - s1 ))
+	pct=$(( $(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) * 100 / total ))
+	kill "$HOG_PID" 2>/dev/null || true
+	wait "$HOG_PID" 2>/dev/null || true
+	HOG_PID=
+	cat "$EV.held"
+	echo "# re-enabled at ${pct}% available: level $level, $stalls stalls since" >&3
+	# the stalls and the kill while disabled do not count: one level
+	# event, the level that memory alone gives (low), then only repeats
+	[ "$stalls" -eq 0 ]	# a new failure would make the test say nothing
+	[ "$level" = low ]
+	[ "$(grep -c '"type":"level"' "$EV.held")" -eq 1 ]
+	grep -q '"type":"level","level":"low","prev_level":"none"' "$EV.held"
+	! grep -q '"type":"oom"' "$EV.held"
+	! grep -q '"level":"medium"\|"level":"critical"' "$EV.held"
 	[ "$(cat $SYS/oom_kills)" -eq 0 ]
 }
 
