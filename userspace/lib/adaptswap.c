@@ -79,6 +79,7 @@ static uint64_t now_ns(void)
 }
 
 static struct nla_policy attr_policy[ADAPTSWAP_A_MAX + 1];
+#define ATTR_OR(tb, a, get, def)	((tb)[a] ? get((tb)[a]) : (def))	/* def: absent */
 
 static void init_policy(void)
 {
@@ -231,10 +232,10 @@ static void parse_common(struct nlattr **tb, uint64_t *rates, uint64_t *total,
 			 uint64_t *avail, uint64_t *swapfree)
 {
 	for (int i = 0; i < ADAPTSWAP_NR_RATES; i++)
-		rates[i] = tb[rate_attrs[i]] ? nla_get_u64(tb[rate_attrs[i]]) : 0;
-	*total = tb[ADAPTSWAP_A_MEM_TOTAL_KB] ? nla_get_u64(tb[ADAPTSWAP_A_MEM_TOTAL_KB]) : 0;
-	*avail = tb[ADAPTSWAP_A_MEM_AVAIL_KB] ? nla_get_u64(tb[ADAPTSWAP_A_MEM_AVAIL_KB]) : 0;
-	*swapfree = tb[ADAPTSWAP_A_SWAP_FREE_KB] ? nla_get_u64(tb[ADAPTSWAP_A_SWAP_FREE_KB]) : 0;
+		rates[i] = ATTR_OR(tb, rate_attrs[i], nla_get_u64, 0);
+	*total = ATTR_OR(tb, ADAPTSWAP_A_MEM_TOTAL_KB, nla_get_u64, 0);
+	*avail = ATTR_OR(tb, ADAPTSWAP_A_MEM_AVAIL_KB, nla_get_u64, 0);
+	*swapfree = ATTR_OR(tb, ADAPTSWAP_A_SWAP_FREE_KB, nla_get_u64, 0);
 }
 
 static int status_cb(struct nl_msg *msg, void *arg)
@@ -253,19 +254,16 @@ static int status_cb(struct nl_msg *msg, void *arg)
 		return NL_STOP;
 	}
 	memset(st, 0, sizeof(*st));
-	st->level = tb[ADAPTSWAP_A_LEVEL] ? nla_get_u8(tb[ADAPTSWAP_A_LEVEL]) : -1;
-	st->timestamp_ns = tb[ADAPTSWAP_A_TIMESTAMP_NS] ? nla_get_u64(tb[ADAPTSWAP_A_TIMESTAMP_NS]) : 0;
-	st->seq = tb[ADAPTSWAP_A_SEQ] ? nla_get_u64(tb[ADAPTSWAP_A_SEQ]) : 0;
+	st->level = ATTR_OR(tb, ADAPTSWAP_A_LEVEL, nla_get_u8, -1);
+	st->timestamp_ns = ATTR_OR(tb, ADAPTSWAP_A_TIMESTAMP_NS, nla_get_u64, 0);
+	st->seq = ATTR_OR(tb, ADAPTSWAP_A_SEQ, nla_get_u64, 0);
 	parse_common(tb, st->rates, &st->mem_total_kb, &st->mem_avail_kb, &st->swap_free_kb);
 	for (int i = 0; i < ADAPTSWAP_NR_KNOBS; i++)
-		st->knobs[i] = tb[ADAPTSWAP_A_ENABLED + i] ?
-			nla_get_u32(tb[ADAPTSWAP_A_ENABLED + i]) : 0;
+		st->knobs[i] = ATTR_OR(tb, ADAPTSWAP_A_ENABLED + i, nla_get_u32, 0);
 	for (int i = 0; i < ADAPTSWAP_NR_COUNTERS; i++)
-		st->counters[i] = tb[ADAPTSWAP_A_EVENTS_SENT + i] ?
-			nla_get_u64(tb[ADAPTSWAP_A_EVENTS_SENT + i]) : 0;
+		st->counters[i] = ATTR_OR(tb, ADAPTSWAP_A_EVENTS_SENT + i, nla_get_u64, 0);
 	if (tb[ADAPTSWAP_A_VERSION])
-		snprintf(st->version, sizeof(st->version), "%s",
-			 nla_get_string(tb[ADAPTSWAP_A_VERSION]));
+		nla_strlcpy(st->version, tb[ADAPTSWAP_A_VERSION], sizeof(st->version));
 	c->replies++;
 	return NL_OK;
 }
@@ -395,22 +393,20 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ADAPTSWAP_A_MAX, attr_policy) < 0)
 		return NL_OK;	/* not ours to judge: skip it */
 	ev.received_ns = now_ns();
-	ev.type = tb[ADAPTSWAP_A_EVENT_TYPE] ? nla_get_u8(tb[ADAPTSWAP_A_EVENT_TYPE]) : -1;
-	ev.level = tb[ADAPTSWAP_A_LEVEL] ? nla_get_u8(tb[ADAPTSWAP_A_LEVEL]) : -1;
-	ev.prev_level = tb[ADAPTSWAP_A_PREV_LEVEL] ? nla_get_u8(tb[ADAPTSWAP_A_PREV_LEVEL]) : -1;
-	ev.cause = tb[ADAPTSWAP_A_CAUSE] ? nla_get_u8(tb[ADAPTSWAP_A_CAUSE]) : -1;
-	ev.timestamp_ns = tb[ADAPTSWAP_A_TIMESTAMP_NS] ? nla_get_u64(tb[ADAPTSWAP_A_TIMESTAMP_NS]) : 0;
-	ev.seq = tb[ADAPTSWAP_A_SEQ] ? nla_get_u64(tb[ADAPTSWAP_A_SEQ]) : 0;
+	ev.type = ATTR_OR(tb, ADAPTSWAP_A_EVENT_TYPE, nla_get_u8, -1);
+	ev.level = ATTR_OR(tb, ADAPTSWAP_A_LEVEL, nla_get_u8, -1);
+	ev.prev_level = ATTR_OR(tb, ADAPTSWAP_A_PREV_LEVEL, nla_get_u8, -1);
+	ev.cause = ATTR_OR(tb, ADAPTSWAP_A_CAUSE, nla_get_u8, -1);
+	ev.timestamp_ns = ATTR_OR(tb, ADAPTSWAP_A_TIMESTAMP_NS, nla_get_u64, 0);
+	ev.seq = ATTR_OR(tb, ADAPTSWAP_A_SEQ, nla_get_u64, 0);
 	parse_common(tb, ev.rates, &ev.mem_total_kb, &ev.mem_avail_kb, &ev.swap_free_kb);
 	if (c->as->last_seq && ev.seq > c->as->last_seq + 1)
 		ev.missed = ev.seq - c->as->last_seq - 1;
 	c->as->last_seq = ev.seq;
-	ev.oom_kills = tb[ADAPTSWAP_A_OOM_KILLS] ? nla_get_u64(tb[ADAPTSWAP_A_OOM_KILLS]) : 0;
-	ev.oom_victim_pid = tb[ADAPTSWAP_A_OOM_VICTIM_PID] ?
-		(int)nla_get_u32(tb[ADAPTSWAP_A_OOM_VICTIM_PID]) : -1;
+	ev.oom_kills = ATTR_OR(tb, ADAPTSWAP_A_OOM_KILLS, nla_get_u64, 0);
+	ev.oom_victim_pid = ATTR_OR(tb, ADAPTSWAP_A_OOM_VICTIM_PID, (int)nla_get_u32, -1);
 	if (tb[ADAPTSWAP_A_OOM_VICTIM_COMM])
-		snprintf(ev.oom_victim_comm, sizeof(ev.oom_victim_comm), "%s",
-			 nla_get_string(tb[ADAPTSWAP_A_OOM_VICTIM_COMM]));
+		nla_strlcpy(ev.oom_victim_comm, tb[ADAPTSWAP_A_OOM_VICTIM_COMM], sizeof(ev.oom_victim_comm));
 	c->count++;
 	if (c->cb && c->cb(&ev, c->arg)) {
 		c->stop = 1;
