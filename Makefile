@@ -6,7 +6,8 @@
 #   make deps       only install what is missing
 #   make kmod       build adaptswap.ko for each kernel in KERNELS
 #   make guest SUITE=path.bats [KERNEL=bookworm]   run one suite in a guest
-#   make bench-guest  figures: event latency, grow latency, idle cost, RSS
+#   make bench-guest  figures: event latency, grow latency, idle cost, RSS,
+#                   sampler rates; the page-cache suite on every kernel
 #   make clean      remove build/ (keeps the download cache .cache/)
 #   make distclean  remove build/ and .cache/
 #
@@ -98,6 +99,8 @@ bench-guest: deps
 		for s in tests/*/*.bench.bats; do \
 			tests/vm/run-guest -k $$k $$s | grep -E '^(# |not ok)' || exit 1; \
 		done; \
+		tests/vm/run-guest -k $$k tests/kmod/pagecache.guest.bats \
+			| grep -E '^(# |not ok)' || exit 1; \
 	done
 
 # --- unit tests ---------------------------------------------------------
