@@ -7,7 +7,7 @@
 #   make kmod       build adaptswap.ko for each kernel in KERNELS
 #   make guest SUITE=path.bats [KERNEL=bookworm]   run one suite in a guest
 #   make bench-guest  figures: event latency, grow latency, idle cost, RSS,
-#                   sampler rates; the page-cache suite on every kernel
+#                   sampler rates; the page-cache and OOM suites on every kernel
 #   make clean      remove build/ (keeps the download cache .cache/)
 #   make distclean  remove build/ and .cache/
 #
@@ -99,8 +99,9 @@ bench-guest: deps
 		for s in tests/*/*.bench.bats; do \
 			tests/vm/run-guest -k $$k $$s | grep -E '^(# |not ok)' || exit 1; \
 		done; \
-		tests/vm/run-guest -k $$k tests/kmod/pagecache.guest.bats \
-			| grep -E '^(# |not ok)' || exit 1; \
+		for s in tests/kmod/pagecache.guest.bats tests/kmod/oom.guest.bats; do \
+			tests/vm/run-guest -k $$k $$s | grep -E '^(# |not ok)' || exit 1; \
+		done; \
 	done
 
 # --- unit tests ---------------------------------------------------------
