@@ -160,6 +160,7 @@ struct daemon {
 	struct asd_config cfg;
 	struct asd_limits lim;
 	const char *config_path;
+	struct asd_config_origin origin[ASD_CONFIG_NKEYS];	/* of cfg's values */
 	char rundir[80];
 
 	struct log_state log;

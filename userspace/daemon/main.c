@@ -308,9 +308,6 @@ static void stop(struct daemon *d)
 	logmsg(d, LOG_INFO_, "stopped; managed swap stays active and is adopted by the next start");
 }
 
-/* Where each value came from, for --check-config. */
-static struct asd_config_origin origin[ASD_CONFIG_NKEYS];
-
 /*
  * Load the configuration, the file and its drop-ins: a bad one stops us
  * before anything changes.  A missing file at the default path means the
@@ -322,7 +319,7 @@ static int load_config(struct daemon *d)
 	char err[1024];
 
 	asd_config_defaults(&d->cfg);
-	if (asd_config_load_all(d->config_path, missing_ok, &d->cfg, origin, err,
+	if (asd_config_load_all(d->config_path, missing_ok, &d->cfg, d->origin, err,
 				sizeof(err)) < 0) {
 		fprintf(stderr, "adaptswapd: %s\n", err);
 		return -1;
@@ -335,7 +332,7 @@ static int load_config(struct daemon *d)
 /* The textfile's directory, when set: its fd, or -1 with the value's origin. */
 static int open_textfile_dir(struct daemon *d, bool *bad)
 {
-	const struct asd_config_origin *o = &origin[asd_config_key("textfile_dir")];
+	const struct asd_config_origin *o = &d->origin[asd_config_key("textfile_dir")];
 	char err[600];
 	int fd;
 
@@ -389,10 +386,16 @@ int main(int argc, char **argv)
 			close(fd);
 	}
 	if (mode == MODE_CHECK) {
-		static char dump[ASD_CONFIG_NKEYS * (ASD_ORIGIN_MAX + 600)];
+		size_t len = ASD_CONFIG_NKEYS * (ASD_ORIGIN_MAX + 600);
+		char *dump = malloc(len);
 
-		asd_config_dump(&d->cfg, origin, dump, sizeof(dump));
+		if (!dump) {
+			fprintf(stderr, "adaptswapd: out of memory\n");
+			return EXIT_FAIL;
+		}
+		asd_config_dump(&d->cfg, d->origin, dump, len);
 		fputs(dump, stdout);
+		free(dump);
 		if (access(d->config_path, F_OK))
 			fprintf(stderr, "adaptswapd: %s: missing: the defaults apply\n",
 				d->config_path);

@@ -34,13 +34,14 @@ int settings_resolve(struct daemon *d)
  */
 int settings_reload(struct daemon *d, char *msg, size_t msglen)
 {
+	struct asd_config_origin org[ASD_CONFIG_NKEYS];
 	struct asd_config c;
 	char err[1024];
 	int tfd = -1;
 
 	asd_config_defaults(&c);
 	if (asd_config_load_all(d->config_path, !strcmp(d->config_path, DEFAULT_CONFIG), &c,
-				NULL, err, sizeof(err)) < 0) {
+				org, err, sizeof(err)) < 0) {
 		snprintf(msg, msglen, "%s", err);
 		logmsg(d, LOG_ERR_, "reload refused, keeping the running configuration: %s", err);
 		return -1;
@@ -52,12 +53,15 @@ int settings_reload(struct daemon *d, char *msg, size_t msglen)
 		return -1;
 	}
 	if (c.textfile_dir[0] && (tfd = textfile_open_dir(c.textfile_dir, err, sizeof(err))) < 0) {
-		snprintf(msg, msglen, "%s", err);
+		const struct asd_config_origin *o = &org[asd_config_key("textfile_dir")];
+
+		snprintf(msg, msglen, "%s:%u: %s", o->file, o->line, err);
 		logmsg(d, LOG_ERR_, "reload refused, keeping the running configuration: %s", msg);
 		return -1;
 	}
 	textfile_use(d, tfd);
 	d->cfg = c;
+	memcpy(d->origin, org, sizeof(org));
 	d->log.level = c.log_level;
 	settings_resolve(d);
 	decide(d, "reload: configuration from %s applied", d->config_path);
