@@ -106,7 +106,7 @@ bench-guest: deps
 # --- unit tests ---------------------------------------------------------
 UNIT_TESTS := $(BUILD)/tests/lib_test $(BUILD)/tests/level_test $(BUILD)/tests/config_test \
 	      $(BUILD)/tests/policy_test $(BUILD)/tests/swapfile_test $(BUILD)/tests/json_test \
-	      $(BUILD)/tests/client_test
+	      $(BUILD)/tests/client_test $(BUILD)/tests/metrics_test
 D := userspace/daemon
 L := userspace/lib
 # the daemon's pure parts use the library's pure part (names, numbers)
@@ -123,6 +123,12 @@ $(BUILD)/tests/policy_test: tests/userspace/policy_test.c $(D)/policy.c $(D)/con
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/policy_test.c $(D)/policy.c \
 		$(D)/config.c $(D)/conffile.c $(D)/limits.c $(L)/names.c
+
+$(BUILD)/tests/metrics_test: tests/userspace/metrics_test.c $(D)/metrics.c $(D)/asd.h \
+		$(L)/json.c $(L)/json.h tests/lib/tap.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -I$(L) -o $@ tests/userspace/metrics_test.c $(D)/metrics.c \
+		$(L)/json.c
 
 $(BUILD)/tests/swapfile_test: tests/userspace/swapfile_test.c $(D)/swapfile.c $(D)/swaps.c \
 		$(D)/asd.h $(NAMES) tests/lib/tap.h

@@ -169,6 +169,8 @@ fresh_clone() {
 	EOF
 	LC_ALL=C sort -o "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/want"
 	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	# and the (empty) directory of the drop-ins
+	dpkg-deb --fsys-tarfile "$DEB" | tar -tv | grep -E '^drwxr-xr-x root/root .* \./etc/adaptswap/adaptswapd\.conf\.d/$'
 	# the files are the tree's
 	dpkg-deb -x "$DEB" "$BATS_TEST_TMPDIR/x"
 	cmp "$REPO/userspace/adaptswapd.conf" "$BATS_TEST_TMPDIR/x/etc/adaptswap/adaptswapd.conf"

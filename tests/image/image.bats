@@ -83,6 +83,17 @@ in_image() {
 @test "systemctl reload applies an edited configuration" {
 	in_image "${BATS_TEST_DESCRIPTION}"
 }
+@test "a drop-in changes a setting at systemctl reload; a bad one is refused at its line" {
+	in_image "${BATS_TEST_DESCRIPTION}"
+}
+@test "the textfile is written on a change only, and says adaptswap_daemon_up 0 after a stop" {
+	in_image "${BATS_TEST_DESCRIPTION}"
+	# the daemon's real textfile, as the image printed it: promtool check metrics
+	command -v promtool >/dev/null || { echo "needs promtool (Debian package prometheus)"; false; }
+	tap_of "${BATS_TEST_DESCRIPTION}" | sed -n 's/^# image: prom: //p' > "$BATS_TEST_TMPDIR/prom"
+	[ "$(grep -c '^# TYPE ' "$BATS_TEST_TMPDIR/prom")" -ge 30 ]
+	promtool check metrics < "$BATS_TEST_TMPDIR/prom"
+}
 @test "a workload of 3x RAM completes without an OOM kill" {
 	in_image "${BATS_TEST_DESCRIPTION}"
 }

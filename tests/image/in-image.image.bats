@@ -136,6 +136,76 @@ journal() { journalctl -b -o cat --no-pager "$@"; }
 	adaptswapctl status | grep -q "max 1536 MiB"
 }
 
+@test "a drop-in changes a setting at systemctl reload; a bad one is refused at its line" {
+	d=/etc/adaptswap/adaptswapd.conf.d
+	[ -d $d ]	# the package's
+	pid=$(mainpid)
+	printf '# written by the image suite\nmax_swap_mb = 1600\n' > $d/50-image.conf
+	adaptswapd --check-config | grep -xF "max_swap_mb = 1600	# $d/50-image.conf:2"
+	systemctl reload adaptswapd
+	adaptswapctl status | grep -q "max 1600 MiB"
+	echo 'swappiness_min = 300' >> $d/50-image.conf
+	run systemctl reload adaptswapd
+	echo "$output"
+	[ "$status" -ne 0 ]
+	journal -u adaptswapd.service |
+		grep -F "reload refused, keeping the running configuration: $d/50-image.conf:3: swappiness_min"
+	adaptswapctl status | grep -q "max 1600 MiB"
+	rm $d/50-image.conf
+	systemctl reload adaptswapd
+	adaptswapctl status | grep -q "max 1536 MiB"
+	[ "$(mainpid)" = "$pid" ]
+}
+
+@test "the textfile is written on a change only, and says adaptswap_daemon_up 0 after a stop" {
+	tfd=/var/lib/prometheus/node-exporter	# the unit's ReadWritePaths=-... when it exists at start
+	tf=$tfd/adaptswap.prom
+	mkdir -p $tfd
+	echo "textfile_dir = $tfd" > /etc/adaptswap/adaptswapd.conf.d/60-textfile.conf
+	systemctl restart adaptswapd
+	# written before the daemon said it was ready
+	grep -qx 'adaptswap_daemon_up 1' $tf
+	grep -qx 'adaptswap_module_in_use 1' $tf
+	grep -q '^adaptswap_module_info{version="' $tf
+	# for promtool check metrics on the host (image.bats)
+	while IFS= read -r l; do note "prom: $l"; done < $tf
+	# idle: no write for 60 s (the worker done, nothing changes)
+	for _ in $(seq 60); do no_busy_file && break; sleep 1; done
+	no_busy_file
+	sleep 2
+	m0=$(stat -c %y $tf)
+	ev0=$(grep '^adaptswap_events_received_total ' $tf)
+	sleep 60
+	note "after 60 idle s: $(stat -c %y $tf) (was $m0), $(grep '^adaptswap_events_received_total ' $tf) (was $ev0)"
+	[ "$(stat -c %y $tf)" = "$m0" ]
+	# a change: at once
+	adaptswapctl hold
+	[ "$(stat -c %y $tf)" != "$m0" ]
+	grep -qx 'adaptswap_growth_held 1' $tf
+	adaptswapctl resume
+	grep -qx 'adaptswap_growth_held 0' $tf
+	# a stop leaves adaptswap_daemon_up 0 alone, and so does a crash
+	# (ExecStopPost=adaptswapd --stopped) until the restart writes it again
+	systemctl stop adaptswapd
+	[ "$(grep -v '^#' $tf)" = 'adaptswap_daemon_up 0' ]
+	systemctl start adaptswapd
+	grep -qx 'adaptswap_daemon_up 1' $tf
+	kill -9 "$(mainpid)"
+	for _ in $(seq 40); do [ "$(grep -v '^#' $tf)" = 'adaptswap_daemon_up 0' ] && break; sleep 0.1; done
+	[ "$(grep -v '^#' $tf)" = 'adaptswap_daemon_up 0' ]
+	for _ in $(seq 60); do grep -qx 'adaptswap_daemon_up 1' $tf && break; sleep 0.5; done
+	grep -qx 'adaptswap_daemon_up 1' $tf
+	[ "$(systemctl is-active adaptswapd)" = active ]
+	# off again by reload: the file stays as it was written last
+	rm /etc/adaptswap/adaptswapd.conf.d/60-textfile.conf
+	systemctl reload adaptswapd
+	m1=$(stat -c %y $tf)
+	adaptswapctl hold
+	adaptswapctl resume
+	[ "$(stat -c %y $tf)" = "$m1" ]
+	rm -r /var/lib/prometheus
+}
+
 @test "a workload of 3x RAM completes without an OOM kill" {
 	ram_mb=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo)
 	oom0=$(oom_kills)

@@ -63,7 +63,7 @@ one_json() {
 	adaptswapctl grow
 	text=$(adaptswapctl metrics)
 	one_json adaptswapctl metrics -j
-	names_text=$(grep -v '^#' <<<"$text" | awk '{print $1}' | sort)
+	names_text=$(grep -v '^#' <<<"$text" | sed 's/[ {].*//' | sort)
 	names_json=$(grep -o '"adaptswap_[a-z_]*"' <<<"$out" | tr -d '"' | sort)
 	[ -n "$names_text" ]
 	[ "$names_text" = "$names_json" ]
@@ -94,7 +94,8 @@ one_json() {
 	one_json adaptswapctl status -j
 	[[ $out == '{"module":null,"daemon":{'*'"source":"psi"'* ]]
 	one_json adaptswapctl -j metrics
-	[[ $out == *'"adaptswap_source_module":0'* ]]
+	[[ $out == *'"adaptswap_module_in_use":0,'* ]]
+	[[ $out == *'"adaptswap_daemon_info":{"version":"'*'","source":"psi"}'* ]]
 }
 
 @test "status -j with the module and no daemon: daemon is null, the module's part valid" {

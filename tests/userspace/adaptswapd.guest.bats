@@ -271,15 +271,28 @@ all_known() {
 	[ "$status" -eq 0 ]
 	run as_user adaptswapctl metrics
 	[ "$status" -eq 0 ]
-	[[ $output == *"adaptswap_managed_swap_bytes"* ]]
+	[[ $output == *"adaptswap_managed_swap_size_bytes"* ]]
 }
 
 @test "metrics are Prometheus text" {
 	start_daemon "$CONF"
 	run adaptswapctl metrics
 	[ "$status" -eq 0 ]
-	echo "$output" | grep -v '^#' | grep -v -E '^[a-z_]+ [0-9.e+-]+$' && return 1
-	[[ $output == *"# TYPE adaptswap_level gauge"* ]]
+	# name, or name{labels} of an _info metric, and a value; HELP and TYPE for each
+	echo "$output" | grep -v '^#' | grep -v -E '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+$' && return 1
+	[ "$(grep -c '^# HELP adaptswap_' <<<"$output")" -eq "$(grep -c '^# TYPE adaptswap_' <<<"$output")" ]
+	[ "$(grep -c '^# TYPE adaptswap_' <<<"$output")" -eq "$(grep -vc '^#' <<<"$output")" ]
+	[[ $output == *"# TYPE adaptswap_pressure_level gauge"* ]]
+	[[ $output == *$'\nadaptswap_daemon_up 1\n'* ]]
+	if [ -d /sys/module/adaptswap ]; then
+		# the module's own figures while it is loaded
+		[[ $output == *$'\nadaptswap_module_in_use 1\n'* ]]
+		[[ $output == *$'\nadaptswap_module_info{version="'* ]]
+		[[ $output == *"# TYPE adaptswap_module_samples_total counter"* ]]
+	else
+		[[ $output == *$'\nadaptswap_module_in_use 0\n'* ]]
+		[[ $output != *"adaptswap_module_info"* ]]
+	fi
 }
 
 @test "swappiness is restored on stop, also after a crash" {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <linux/adaptswap.h>
 
@@ -556,7 +557,7 @@ static void test_dump(void)
 	char *small;
 
 	asd_config_defaults(&a);
-	asd_config_dump(&a, d1, sizeof(d1));
+	asd_config_dump(&a, NULL, d1, sizeof(d1));
 	ok(strstr(d1, "chunk_mb = auto\n") && strstr(d1, "max_swap_mb = auto\n") &&
 	   strstr(d1, "min_free_mb = auto\n") && strstr(d1, "dir = /var/lib/adaptswap\n") &&
 	   strstr(d1, "standby = yes\n") && strstr(d1, "grow_level = low\n") &&
@@ -566,16 +567,16 @@ static void test_dump(void)
 	asd_config_defaults(&b);
 	is_int(asd_config_parse("dump", full_text, &b, err, sizeof(err)), 0, "prepare");
 	is_int(asd_config_parse("dump", d1, &b, err, sizeof(err)), 0, "defaults dump parses");
-	asd_config_dump(&b, d2, sizeof(d2));
+	asd_config_dump(&b, NULL, d2, sizeof(d2));
 	ok(!strcmp(d1, d2), "defaults: dump -> parse -> dump is stable");
 
 	asd_config_defaults(&a);
 	is_int(asd_config_parse("full", full_text, &a, err, sizeof(err)), 0, "full parses");
-	asd_config_dump(&a, d1, sizeof(d1));
+	asd_config_dump(&a, NULL, d1, sizeof(d1));
 	asd_config_defaults(&b);
 	is_int(asd_config_parse("dump", d1, &b, err, sizeof(err)), 0, "full dump parses");
 	check_full(&b, "round trip");
-	asd_config_dump(&b, d2, sizeof(d2));
+	asd_config_dump(&b, NULL, d2, sizeof(d2));
 	ok(!strcmp(d1, d2), "full: dump -> parse -> dump is stable");
 
 	/* every key appears exactly once */
@@ -584,15 +585,15 @@ static void test_dump(void)
 
 		for (const char *q = d1; *q; q++)
 			lines += *q == '\n';
-		is_int(lines, 24, "dump has one line per key");
+		is_int(lines, ASD_CONFIG_NKEYS, "dump has one line per key");
 	}
 
 	/* truncation */
 	small = malloc(40);
 	memset(small, 'x', 40);
-	asd_config_dump(&a, small, 30);
+	asd_config_dump(&a, NULL, small, 30);
 	ok(strlen(small) < 30 && small[30] == 'x', "dump truncated to its buffer");
-	asd_config_dump(&a, small, 0);
+	asd_config_dump(&a, NULL, small, 0);
 	ok(small[30] == 'x', "dump into 0 bytes writes nothing");
 	free(small);
 }
@@ -605,7 +606,7 @@ static void test_keys(void)
 	int n = 0;
 
 	is_int(asd_config_key("dir"), 0, "key dir is the first");
-	is_int(asd_config_key("log_level"), ASD_CONFIG_NKEYS - 1, "key log_level is the last");
+	is_int(asd_config_key("textfile_dir"), ASD_CONFIG_NKEYS - 1, "key textfile_dir is the last");
 	is_int(asd_config_key("nosuch"), -1, "unknown key");
 	is_int(asd_config_key("DIR"), -1, "key names are case-sensitive");
 	ok(!strcmp(asd_config_key_name(asd_config_key("psi_low_pct")), "psi_low_pct"),
@@ -616,7 +617,7 @@ static void test_keys(void)
 
 	/* each default, as the dump says it, is accepted by its key */
 	asd_config_defaults(&c);
-	asd_config_dump(&c, dump, sizeof(dump));
+	asd_config_dump(&c, NULL, dump, sizeof(dump));
 	for (line = strtok(dump, "\n"); line; line = strtok(NULL, "\n"), n++) {
 		char *eq = strstr(line, " =");
 		struct asd_config d = c;
@@ -644,6 +645,101 @@ static void test_keys(void)
 	is_int(asd_config_set(&c, asd_config_key("grow_level"), "Critical", err, sizeof(err)), 0,
 	       "set: a word, any case");
 	is_int(c.grow_level, ADAPTSWAP_LEVEL_CRITICAL, "set: stored");
+}
+
+/* Drop-ins: FILE.d/ *.conf after FILE, in the byte order of their names. */
+static void test_dropins(void)
+{
+	char dir[] = "/tmp/asd-dropin-test.XXXXXX", path[128], dd[160], f[200], err[512];
+	struct asd_config_origin org[ASD_CONFIG_NKEYS];
+	struct asd_config c, before;
+	int rc, mx = asd_config_key("max_swap_mb"), fl = asd_config_key("floor_mb");
+
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/a.conf", dir);
+	snprintf(dd, sizeof(dd), "%s.d", path);
+	write_file(path, "chunk_mb = 64\nmax_swap_mb = 1024\n", strlen("chunk_mb = 64\nmax_swap_mb = 1024\n"));
+
+	/* no drop-in directory: the file alone, with its origins */
+	asd_config_defaults(&c);
+	is_int(asd_config_load_all(path, false, &c, org, err, sizeof(err)), 0, "no .d: loads");
+	ok(c.max_swap_mb == 1024 && org[mx].line == 2 && !strcmp(org[mx].file, path),
+	   "no .d: origin %s:%u", org[mx].file, org[mx].line);
+	ok(org[fl].line == 0, "a default has line 0");
+
+	mkdir(dd, 0755);
+	snprintf(f, sizeof(f), "%s/9-b.conf", dd);
+	write_file(f, "max_swap_mb = 2048\n", strlen("max_swap_mb = 2048\n"));
+	snprintf(f, sizeof(f), "%s/10-a.conf", dd);
+	write_file(f, "\nmax_swap_mb = 512\nfloor_mb = 16\n", strlen("\nmax_swap_mb = 512\nfloor_mb = 16\n"));
+	snprintf(f, sizeof(f), "%s/99-x.conf~", dd);
+	write_file(f, "max_swap_mb = 4096\n", strlen("max_swap_mb = 4096\n"));
+	snprintf(f, sizeof(f), "%s/.conf", dd);
+	write_file(f, "max_swap_mb = 4096\n", strlen("max_swap_mb = 4096\n"));
+	asd_config_defaults(&c);
+	is_int(asd_config_load_all(path, false, &c, org, err, sizeof(err)), 0, "drop-ins load");
+	snprintf(f, sizeof(f), "%s/9-b.conf", dd);
+	ok(c.max_swap_mb == 2048 && !strcmp(org[mx].file, f) && org[mx].line == 1,
+	   "the last in byte order wins: %" PRIu64 " from %s:%u", c.max_swap_mb, org[mx].file,
+	   org[mx].line);
+	snprintf(f, sizeof(f), "%s/10-a.conf", dd);
+	ok(c.floor_mb == 16 && !strcmp(org[fl].file, f) && org[fl].line == 3,
+	   "a key set by one drop-in only: %s:%u", org[fl].file, org[fl].line);
+	ok(c.chunk_mb == 64 && org[asd_config_key("chunk_mb")].line == 1, "the file's own value stays");
+
+	/* an error in a drop-in: its name and line, nothing taken */
+	snprintf(f, sizeof(f), "%s/90-c.conf", dd);
+	write_file(f, "# c\nstandby = maybe\n", strlen("# c\nstandby = maybe\n"));
+	asd_config_defaults(&c);
+	before = c;
+	rc = asd_config_load_all(path, false, &c, NULL, err, sizeof(err));
+	ok(rc == -EINVAL && strstr(err, "90-c.conf:2: standby: expected") &&
+	   !memcmp(&c, &before, sizeof(c)), "bad drop-in: %s", err);
+
+	/* a check across keys at the value set last, in whichever file */
+	write_file(f, "chunk_mb = 1024\n", strlen("chunk_mb = 1024\n"));	/* below 9-b's 2048 */
+	asd_config_defaults(&c);
+	is_int(asd_config_load_all(path, false, &c, NULL, err, sizeof(err)), 0, "cross ok");
+	write_file(f, "chunk_mb = 4096\n", strlen("chunk_mb = 4096\n"));
+	rc = asd_config_load_all(path, false, &c, NULL, err, sizeof(err));
+	ok(rc == -EINVAL && strstr(err, "90-c.conf:1: max_swap_mb 2048 is below chunk_mb 4096"),
+	   "cross-key error at the later file: %s", err);
+	snprintf(f, sizeof(f), "%s/95-d.conf", dd);
+	write_file(f, "log_level = info\nmax_swap_mb = 2048\n", strlen("log_level = info\nmax_swap_mb = 2048\n"));
+	rc = asd_config_load_all(path, false, &c, NULL, err, sizeof(err));
+	ok(rc == -EINVAL && strstr(err, "95-d.conf:2: max_swap_mb 2048 is below"),
+	   "... the file that set it last: %s", err);
+	unlink(f);
+	snprintf(f, sizeof(f), "%s/90-c.conf", dd);
+	unlink(f);
+
+	/* the main file missing: an error unless missing_ok; drop-ins still apply */
+	unlink(path);
+	asd_config_defaults(&c);
+	rc = asd_config_load_all(path, false, &c, NULL, err, sizeof(err));
+	ok(rc == -ENOENT && strstr(err, "a.conf: cannot open"), "missing file (%s)", err);
+	is_int(asd_config_load_all(path, true, &c, org, err, sizeof(err)), 0, "missing_ok");
+	ok(c.max_swap_mb == 2048 && c.floor_mb == 16 && c.chunk_mb == 0,
+	   "missing_ok: defaults and the drop-ins");
+	ok(!err[0], "missing_ok: no message");
+
+	/* one key once per file, again in the next */
+	snprintf(f, sizeof(f), "%s/10-a.conf", dd);
+	write_file(f, "floor_mb = 16\nfloor_mb = 8\n", strlen("floor_mb = 16\nfloor_mb = 8\n"));
+	rc = asd_config_load_all(path, true, &c, NULL, err, sizeof(err));
+	ok(rc == -EINVAL && strstr(err, "10-a.conf:2: floor_mb: duplicate key"), "dup (%s)", err);
+	unlink(f);
+	snprintf(f, sizeof(f), "%s/9-b.conf", dd);
+	unlink(f);
+	snprintf(f, sizeof(f), "%s/99-x.conf~", dd);
+	unlink(f);
+	snprintf(f, sizeof(f), "%s/.conf", dd);
+	unlink(f);
+	rmdir(dd);
+	rmdir(dir);
 }
 
 static void resolve_case(const char *name, const struct asd_config *c, uint64_t ram,
@@ -721,6 +817,7 @@ int main(void)
 	test_load();
 	test_dump();
 	test_keys();
+	test_dropins();
 	test_resolve();
 	return tap_done();
 }

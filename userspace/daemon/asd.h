@@ -74,12 +74,13 @@ struct asd_config {
 	unsigned action_after_s;	/* action_after_s = 30: condition must hold this long */
 	unsigned action_interval_s;	/* action_interval_s = 600: minimum time between two runs */
 	int log_level;			/* log_level = info (error|warning|info|debug) */
+	char textfile_dir[256];		/* textfile_dir = (empty: off) where adaptswap.prom goes */
 };
 
 void asd_config_defaults(struct asd_config *c);
 
 /* The keys, numbered in the order of the dump: 0 .. ASD_CONFIG_NKEYS - 1. */
-#define ASD_CONFIG_NKEYS 24
+#define ASD_CONFIG_NKEYS 25
 int asd_config_key(const char *name);		/* -1: no such key */
 const char *asd_config_key_name(int key);
 /* Is the key's value the rest of the line, '#' included (action_command)? */
@@ -102,8 +103,57 @@ const char *asd_config_shown(const char *s, char *out, size_t len);
 int asd_config_parse(const char *path, const char *text, struct asd_config *c,
 		     char *err, size_t errlen);
 int asd_config_load(const char *path, struct asd_config *c, char *err, size_t errlen);
-/* Write the effective configuration as "key = value" lines. */
-void asd_config_dump(const struct asd_config *c, char *buf, size_t len);
+
+/* Where a value in effect came from: file and line; line 0: the default. */
+#define ASD_ORIGIN_MAX 512
+struct asd_config_origin {
+	char file[ASD_ORIGIN_MAX];
+	unsigned line;
+};
+
+/*
+ * The main file, then its drop-ins: PATH.d/ *.conf in the byte order of
+ * their names, each a file of the same syntax; a later file's value wins
+ * (a key once per file).  A missing PATH.d is no error; a missing PATH is
+ * none when missing_ok.  Checks across keys run on the result.  0 and *c
+ * and origin[ASD_CONFIG_NKEYS] (may be NULL) filled, or -errno with
+ * "FILE[:LINE]: problem" in err and *c unchanged.
+ */
+int asd_config_load_all(const char *path, bool missing_ok, struct asd_config *c,
+			struct asd_config_origin *origin, char *err, size_t errlen);
+/*
+ * Write the effective configuration as "key = value" lines; with origin
+ * (may be NULL), each line ends in a tab and "# FILE:LINE" or "# default".
+ */
+void asd_config_dump(const struct asd_config *c, const struct asd_config_origin *origin,
+		     char *buf, size_t len);
+
+/* ---- metrics (metrics.c): pure ------------------------------------------ */
+
+/* The figures of doc/metrics.md; sizes in bytes. */
+struct asd_metrics {
+	const char *version, *source;	/* adaptswap_daemon_info's labels */
+	uint64_t up;			/* 1 while running */
+	uint64_t start_time_s;		/* Unix time */
+	uint64_t module_in_use, level, held, swappiness;
+	uint64_t mem_total, mem_avail, swap_total, swap_free;
+	uint64_t managed_total, managed_used, managed_disk, managed_files;
+	uint64_t max_swap, limit;
+	uint64_t grows, shrinks, refusals, action_runs, events_received, events_missed;
+	uint64_t last_grow_latency_us;
+	uint64_t oom_kills;
+	bool module;			/* the module is loaded: the module_ figures below */
+	char module_version[64];
+	uint64_t module_enabled, module_level;
+	uint64_t module_events_sent, module_events_dropped, module_kswapd_wakeups,
+		 module_direct_reclaims, module_oom_kills, module_samples,
+		 module_shrinker_calls;
+};
+
+/* All of them: Prometheus text, or one JSON object keyed by name. */
+void asd_metrics_write(const struct asd_metrics *m, FILE *f, bool json);
+/* The text a stopped daemon leaves: adaptswap_daemon_up 0 alone. */
+void asd_metrics_write_down(FILE *f);
 
 /* Sizes resolved against the machine (auto values filled in). */
 struct asd_limits {

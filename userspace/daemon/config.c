@@ -61,6 +61,7 @@ static const struct key keys[] = {
 	KEY(action_after_s, K_UINT, "30", false, 1, 86400),
 	KEY(action_interval_s, K_UINT, "600", false, 1, 86400),
 	KEY(log_level, K_LOG, "info", false, 0, 0),
+	KEY(textfile_dir, K_DIR, "", false, 0, 0),	/* empty: off */
 };
 
 _Static_assert(sizeof(keys) / sizeof(keys[0]) == ASD_CONFIG_NKEYS, "ASD_CONFIG_NKEYS");
@@ -234,15 +235,17 @@ static int set_text(struct asd_config *c, const struct key *k, const char *val,
 		    char *err, size_t len)
 {
 	char *dst = field(c, k);
-	size_t cap = k->type == K_DIR ? sizeof(c->dir) : sizeof(c->action_command);
+	size_t cap = k->type == K_CMD ? sizeof(c->action_command) : sizeof(c->dir);
 	char buf[48];
+
+	_Static_assert(sizeof(c->dir) == sizeof(c->textfile_dir), "K_DIR fields");
 
 	if (strlen(val) >= cap)
 		return bad(err, len, "%s: too long (%zu bytes, at most %zu)", k->name,
 			   strlen(val), cap - 1);
 	if (has_control(val))
 		return bad(err, len, "%s: control character in the value", k->name);
-	if (k->type == K_DIR) {
+	if (k->type == K_DIR && *val) {
 		if (val[0] != '/')
 			return bad(err, len, "%s: not an absolute path: '%s'", k->name,
 				   asd_config_shown(val, buf, sizeof(buf)));
@@ -261,7 +264,7 @@ int asd_config_set(struct asd_config *c, int key, const char *val, char *err, si
 	if (key < 0 || key >= ASD_CONFIG_NKEYS)
 		return bad(err, len, "no key number %d", key);
 	k = &keys[key];
-	if (!*val && k->type != K_CMD)
+	if (!*val && k->type != K_CMD && k->def[0])
 		return bad(err, len, "%s: empty value", k->name);
 	switch (k->type) {
 	case K_SIZE:
@@ -321,8 +324,11 @@ static void format_value(const struct asd_config *c, const struct key *k,
 	}
 }
 
-void asd_config_dump(const struct asd_config *c, char *buf, size_t len)
+void asd_config_dump(const struct asd_config *c, const struct asd_config_origin *origin,
+		     char *buf, size_t len)
 {
+	char from[ASD_ORIGIN_MAX + 32];
+
 	char val[sizeof(c->action_command) + sizeof(c->dir)];
 	size_t pos = 0;
 
@@ -333,8 +339,14 @@ void asd_config_dump(const struct asd_config *c, char *buf, size_t len)
 		int n;
 
 		format_value(c, &keys[i], val, sizeof(val));
-		n = snprintf(buf + pos, len - pos, "%s =%s%s\n", keys[i].name,
-			     val[0] ? " " : "", val);
+		if (!origin)
+			from[0] = '\0';
+		else if (origin[i].line)
+			snprintf(from, sizeof(from), "\t# %s:%u", origin[i].file, origin[i].line);
+		else
+			snprintf(from, sizeof(from), "\t# default");
+		n = snprintf(buf + pos, len - pos, "%s =%s%s%s\n", keys[i].name,
+			     val[0] ? " " : "", val, from);
 		if (n < 0 || (size_t)n >= len - pos)
 			return;		/* truncated, still NUL-terminated */
 		pos += (size_t)n;

@@ -142,11 +142,25 @@ struct ctlsock {
 	struct client clients[MAX_CLIENTS];
 };
 
+/* textfile.c: node_exporter's textfile (cfg.textfile_dir) */
+struct textfile_mark {
+	uint64_t level, held, source, swappiness, grows, shrinks, refusals, action_runs,
+		 events, missed, decisions, files, oom_kills;
+};
+
+struct textfile {
+	int dir_fd;			/* -1: off */
+	bool written;			/* mark is what the file says */
+	bool failed;			/* the last write failed (logged once) */
+	struct textfile_mark mark;
+};
+
 struct daemon {
 	/* settings.c */
 	struct asd_config cfg;
 	struct asd_limits lim;
 	const char *config_path;
+	struct asd_config_origin origin[ASD_CONFIG_NKEYS];	/* of cfg's values */
 	char rundir[80];
 
 	struct log_state log;
@@ -157,8 +171,10 @@ struct daemon {
 	struct action action;
 	struct worker worker;
 	struct ctlsock ctl;
+	struct textfile tf;
 
 	/* main.c and tick.c */
+	uint64_t start_time_s;		/* Unix time of the start */
 	int sig_fd, timer_fd;
 	uint64_t chores_ms;		/* tick: shrink, swappiness, ... last run */
 };
@@ -259,6 +275,19 @@ void ctl_close(struct daemon *d);
 void report_status(struct daemon *d, FILE *f);
 void report_status_json(struct daemon *d, FILE *f);
 void report_metrics(struct daemon *d, FILE *f, bool json);
+uint64_t report_oom_kills(void);
+
+/* ---- textfile.c ---------------------------------------------------------- */
+/* The directory's fd, checked writable; -1 with "textfile_dir: ..." in err. */
+int textfile_open_dir(const char *dir, char *err, size_t len);
+/* Write into this directory from now on (-1: off); the file at the next update. */
+void textfile_use(struct daemon *d, int fd);
+/* After the loop handled something: rewrite the file if a figure moved. */
+void textfile_update(struct daemon *d);
+/* Leave "adaptswap_daemon_up 0" and close. */
+void textfile_stop(struct daemon *d);
+/* adaptswapd --stopped: the same, for the directory of the configuration. */
+int textfile_write_down(const char *dir, char *err, size_t len);
 
 /* ---- settings.c ---------------------------------------------------------- */
 int settings_resolve(struct daemon *d);

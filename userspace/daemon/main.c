@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -35,7 +36,11 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: adaptswapd [OPTIONS]\n"
 		"  -c, --config FILE     configuration (default " DEFAULT_CONFIG ")\n"
-		"      --check-config    check the configuration, print it, and exit\n"
+		"      --check-config    check the configuration (the file, then its drop-ins\n"
+		"                        FILE.d/*.conf), print each value with the file and\n"
+		"                        line it came from, and exit\n"
+		"      --stopped         write the textfile of a stopped daemon (adaptswap_daemon_up\n"
+		"                        0) into textfile_dir, if set, and exit (ExecStopPost=)\n"
 		"      --source SOURCE   auto (default), module or psi\n"
 		"      --rundir DIR      control socket and state (default " DEFAULT_RUNDIR ")\n"
 		"      --release         with no daemon running: swapoff and delete the managed\n"
@@ -47,7 +52,7 @@ static void usage(FILE *f)
 		"3 bad configuration (nothing was changed)\n");
 }
 
-enum mode { MODE_RUN, MODE_CHECK, MODE_RELEASE };
+enum mode { MODE_RUN, MODE_CHECK, MODE_RELEASE, MODE_STOPPED };
 
 /* Parse the command line into d and *mode; -1: exit with *rc. */
 static int parse_args(struct daemon *d, int argc, char **argv, enum mode *mode, int *rc)
@@ -58,11 +63,12 @@ static int parse_args(struct daemon *d, int argc, char **argv, enum mode *mode, 
 		{ "source", required_argument, NULL, 's' },
 		{ "rundir", required_argument, NULL, 'r' },
 		{ "release", no_argument, NULL, 'R' },
+		{ "stopped", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool check = false, release = false;
+	bool check = false, release = false, stopped = false;
 	int o;
 
 	*rc = EXIT_USAGE;
@@ -77,6 +83,9 @@ static int parse_args(struct daemon *d, int argc, char **argv, enum mode *mode, 
 			break;
 		case 'R':
 			release = true;
+			break;
+		case 'S':
+			stopped = true;
 			break;
 		case 's':
 			if (!strcmp(optarg, "auto"))
@@ -120,11 +129,13 @@ static int parse_args(struct daemon *d, int argc, char **argv, enum mode *mode, 
 		fprintf(stderr, "adaptswapd: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return -1;
 	}
-	if (check && release) {
-		fprintf(stderr, "adaptswapd: --check-config and --release do not go together\n");
+	if (check + release + stopped > 1) {
+		fprintf(stderr, "adaptswapd: %s do not go together\n",
+			!stopped ? "--check-config and --release" : check ?
+			"--check-config and --stopped" : "--release and --stopped");
 		return -1;
 	}
-	*mode = check ? MODE_CHECK : release ? MODE_RELEASE : MODE_RUN;
+	*mode = check ? MODE_CHECK : release ? MODE_RELEASE : stopped ? MODE_STOPPED : MODE_RUN;
 	return 0;
 }
 
@@ -224,6 +235,7 @@ static void main_loop(struct daemon *d)
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			if (d->ctl.clients[i].fd >= 0 && p[cl_i + i].revents)
 				ctl_readable(d, i);
+		textfile_update(d);	/* only when a figure moved */
 	}
 }
 
@@ -292,26 +304,47 @@ static void stop(struct daemon *d)
 	}
 	src_close(d);
 	ctl_close(d);
+	textfile_stop(d);
 	logmsg(d, LOG_INFO_, "stopped; managed swap stays active and is adopted by the next start");
 }
 
-/* Load the configuration: a bad one stops us before anything changes. */
-static int load_config(struct daemon *d, bool check)
+/*
+ * Load the configuration, the file and its drop-ins: a bad one stops us
+ * before anything changes.  A missing file at the default path means the
+ * defaults (and the drop-ins).
+ */
+static int load_config(struct daemon *d)
 {
-	char err[512];
+	bool missing_ok = !strcmp(d->config_path, DEFAULT_CONFIG);
+	char err[1024];
 
 	asd_config_defaults(&d->cfg);
-	if (asd_config_load(d->config_path, &d->cfg, err, sizeof(err)) < 0) {
-		if (check || access(d->config_path, F_OK) == 0 ||
-		    strcmp(d->config_path, DEFAULT_CONFIG)) {
-			fprintf(stderr, "adaptswapd: %s\n", err);
-			return -1;
-		}
-		asd_config_defaults(&d->cfg);	/* no file at the default path: defaults */
+	if (asd_config_load_all(d->config_path, missing_ok, &d->cfg, d->origin, err,
+				sizeof(err)) < 0) {
+		fprintf(stderr, "adaptswapd: %s\n", err);
+		return -1;
 	}
 	if (d->src.forced == ASD_SOURCE_AUTO)
 		d->src.forced = d->cfg.source;
 	return 0;
+}
+
+/* The textfile's directory, when set: its fd, or -1 with the value's origin. */
+static int open_textfile_dir(struct daemon *d, bool *bad)
+{
+	const struct asd_config_origin *o = &d->origin[asd_config_key("textfile_dir")];
+	char err[600];
+	int fd;
+
+	*bad = false;
+	if (!d->cfg.textfile_dir[0])
+		return -1;
+	fd = textfile_open_dir(d->cfg.textfile_dir, err, sizeof(err));
+	if (fd < 0) {
+		*bad = true;
+		fprintf(stderr, "adaptswapd: %s:%u: %s\n", o->file, o->line, err);
+	}
+	return fd;
 }
 
 int main(int argc, char **argv)
@@ -328,16 +361,44 @@ int main(int argc, char **argv)
 	d->src.psi_fd = -1;
 	d->swp.orig = -1;
 	d->log.level = LOG_INFO_;
-	d->sig_fd = d->timer_fd = d->ctl.fd = -1;
+	d->sig_fd = d->timer_fd = d->ctl.fd = d->tf.dir_fd = -1;
 	if (parse_args(d, argc, argv, &mode, &rc) < 0)
 		return rc;
-	if (load_config(d, mode == MODE_CHECK) < 0)
+	if (load_config(d) < 0)
 		return EXIT_CONFIG;
-	if (mode == MODE_CHECK) {
-		char dump[8192];
+	if (mode == MODE_STOPPED) {
+		if (d->cfg.textfile_dir[0] &&
+		    textfile_write_down(d->cfg.textfile_dir, err, sizeof(err)) < 0) {
+			fprintf(stderr, "adaptswapd: %s\n", err);
+			return EXIT_FAIL;
+		}
+		return EXIT_OK;
+	}
+	if (mode == MODE_CHECK || mode == MODE_RUN) {
+		bool bad;
+		int fd = open_textfile_dir(d, &bad);
 
-		asd_config_dump(&d->cfg, dump, sizeof(dump));
+		if (bad)
+			return EXIT_CONFIG;
+		if (mode == MODE_RUN)
+			d->tf.dir_fd = fd;
+		else if (fd >= 0)
+			close(fd);
+	}
+	if (mode == MODE_CHECK) {
+		size_t len = ASD_CONFIG_NKEYS * (ASD_ORIGIN_MAX + 600);
+		char *dump = malloc(len);
+
+		if (!dump) {
+			fprintf(stderr, "adaptswapd: out of memory\n");
+			return EXIT_FAIL;
+		}
+		asd_config_dump(&d->cfg, d->origin, dump, len);
 		fputs(dump, stdout);
+		free(dump);
+		if (access(d->config_path, F_OK))
+			fprintf(stderr, "adaptswapd: %s: missing: the defaults apply\n",
+				d->config_path);
 		fprintf(stderr, "adaptswapd: %s: configuration ok\n", d->config_path);
 		return EXIT_OK;
 	}
@@ -363,8 +424,10 @@ int main(int argc, char **argv)
 		logmsg(d, LOG_ERR_, "cannot size the budget: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
+	d->start_time_s = (uint64_t)time(NULL);
 	if (start(d) < 0)
 		return EXIT_FAIL;
+	textfile_update(d);	/* there when systemctl start returns */
 	sd_notify_msg("READY=1");
 
 	main_loop(d);

@@ -130,69 +130,88 @@ void report_status(struct daemon *d, FILE *f)
 	}
 }
 
-/* One metric: Prometheus text (HELP when given, TYPE, the sample) or a JSON member. */
-struct metrics_out {
-	FILE *f;
-	struct asj *j;		/* NULL: Prometheus text */
-};
-
-static void metric(struct metrics_out *o, const char *name, const char *type,
-		   const char *help, uint64_t v)
+/* The module's figures, when it is loaded; false when not (or unreadable). */
+static bool module_figures(struct daemon *d, struct asd_metrics *m)
 {
-	if (o->j) {
-		asj_u64(o->j, name, v);
-		return;
-	}
-	if (help)
-		fprintf(o->f, "# HELP %s %s\n", name, help);
-	fprintf(o->f, "# TYPE %s %s\n%s %" PRIu64 "\n", name, type, name, v);
+	struct adaptswap_status st;
+	struct adaptswap *as = d->src.as;
+	int r;
+
+	/* not in use: only a module already loaded, never a lookup that loads it */
+	if (!as && (!adaptswap_loaded() || adaptswap_open(&as) < 0))
+		return false;
+	r = adaptswap_get(as, &st);
+	if (as != d->src.as)
+		adaptswap_close(as);
+	if (r < 0)
+		return false;
+	snprintf(m->module_version, sizeof(m->module_version), "%s", st.version);
+	m->module_enabled = st.knobs[ADAPTSWAP_KNOB_ENABLED];
+	m->module_level = (uint64_t)st.level;
+	m->module_events_sent = st.counters[ADAPTSWAP_COUNTER_EVENTS_SENT];
+	m->module_events_dropped = st.counters[ADAPTSWAP_COUNTER_EVENTS_DROPPED];
+	m->module_kswapd_wakeups = st.counters[ADAPTSWAP_COUNTER_KSWAPD_WAKEUPS];
+	m->module_direct_reclaims = st.counters[ADAPTSWAP_COUNTER_DIRECT_RECLAIMS];
+	m->module_oom_kills = st.counters[ADAPTSWAP_COUNTER_OOM_KILLS];
+	m->module_samples = st.counters[ADAPTSWAP_COUNTER_SAMPLES];
+	m->module_shrinker_calls = st.counters[ADAPTSWAP_COUNTER_SHRINKER_CALLS];
+	return true;
 }
 
-static void metric_seconds(struct metrics_out *o, const char *name, const char *help,
-			   uint64_t us)
+/* OOM kills since boot (/proc/vmstat oom_kill; 0 when unreadable). */
+uint64_t report_oom_kills(void)
 {
-	double v = (double)us / 1e6;
+	char text[16384];
 
-	if (o->j) {
-		asj_double(o->j, name, v, 6);
-		return;
-	}
-	fprintf(o->f, "# HELP %s %s\n# TYPE %s gauge\n%s %.6f\n", name, help, name, name, v);
+	if (proc_read("/proc/vmstat", text, sizeof(text)) < 0)
+		return 0;
+	return proc_vmstat(text, "oom_kill");
 }
 
-/* Every metric, in one place: as Prometheus text, or one JSON object keyed by name. */
-void report_metrics(struct daemon *d, FILE *f, bool json)
+/* Every figure of doc/metrics.md, now. */
+static void fill_metrics(struct daemon *d, struct asd_metrics *m)
 {
-	struct metrics_out o = { .f = f };
 	struct asd_sample s;
-	struct asj j;
+	uint64_t disk = inv_on_disk(d);
 
 	proc_sample(d, &s);
-	if (json) {
-		asj_begin(&j, f);
-		asj_object(&j, NULL);
-		o.j = &j;
-	}
-	metric(&o, "adaptswap_level", "gauge", "Pressure level (0 none .. 3 critical).",
-	       (uint64_t)d->src.level);
-	metric(&o, "adaptswap_source_module", "gauge",
-	       "1 when events come from adaptswap.ko.", d->src.module_mode);
-	metric(&o, "adaptswap_managed_swap_bytes", "gauge", NULL, s.managed_total);
-	metric(&o, "adaptswap_managed_swap_used_bytes", "gauge", NULL, s.managed_used);
-	metric(&o, "adaptswap_managed_disk_bytes", "gauge", NULL, inv_on_disk(d));
-	metric(&o, "adaptswap_managed_files", "gauge", NULL, (uint64_t)d->inv.n);
-	metric(&o, "adaptswap_swap_bytes", "gauge", NULL, s.swap_total);
-	metric(&o, "adaptswap_swap_free_bytes", "gauge", NULL, s.swap_free);
-	metric(&o, "adaptswap_mem_available_bytes", "gauge", NULL, s.mem_avail);
-	metric(&o, "adaptswap_swappiness", "gauge", NULL, d->swp.cur);
-	metric(&o, "adaptswap_grows_total", "counter", NULL, d->act.grows);
-	metric(&o, "adaptswap_shrinks_total", "counter", NULL, d->act.shrinks);
-	metric(&o, "adaptswap_refusals_total", "counter", NULL, d->act.refusals);
-	metric(&o, "adaptswap_actions_total", "counter", NULL, d->action.runs);
-	metric(&o, "adaptswap_events_total", "counter", NULL, d->src.events_seen);
-	metric(&o, "adaptswap_events_missed_total", "counter", NULL, d->src.events_missed);
-	metric_seconds(&o, "adaptswap_last_grow_latency_seconds",
-		       "Event timestamp to swapon done.", d->act.last_grow_latency_us);
-	if (json)
-		asj_end(&j);
+	*m = (struct asd_metrics){
+		.version = ADAPTSWAP_VERSION,
+		.source = src_name(d),
+		.up = 1,
+		.start_time_s = d->start_time_s,
+		.module_in_use = d->src.module_mode,
+		.level = (uint64_t)d->src.level,
+		.held = d->act.held,
+		.swappiness = d->swp.cur,
+		.mem_total = s.mem_total,
+		.mem_avail = s.mem_avail,
+		.swap_total = s.swap_total,
+		.swap_free = s.swap_free,
+		.managed_total = s.managed_total,
+		.managed_used = s.managed_used,
+		.managed_disk = disk,
+		.managed_files = (uint64_t)d->inv.n,
+		.max_swap = d->lim.max_swap,
+		.limit = s.managed_total + asd_budget_room(&d->lim, s.managed_total, disk,
+							    s.fs_size, s.fs_free),
+		.grows = d->act.grows,
+		.shrinks = d->act.shrinks,
+		.refusals = d->act.refusals,
+		.action_runs = d->action.runs,
+		.events_received = d->src.events_seen,
+		.events_missed = d->src.events_missed,
+		.last_grow_latency_us = d->act.last_grow_latency_us,
+		.oom_kills = report_oom_kills(),
+	};
+	m->module = module_figures(d, m);
+}
+
+/* Every metric, in one place (metrics.c): Prometheus text or one JSON object. */
+void report_metrics(struct daemon *d, FILE *f, bool json)
+{
+	struct asd_metrics m;
+
+	fill_metrics(d, &m);
+	asd_metrics_write(&m, f, json);
 }

@@ -4,7 +4,7 @@
  * and reload (SIGHUP, or 'reload' on the control socket), all or nothing.
  *
  * Owns: d->cfg, d->lim (after start-up).  Calls: config.c, conffile.c,
- * procfs.c, log.c.
+ * procfs.c, log.c, textfile.c (the textfile's directory).
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,17 +28,20 @@ int settings_resolve(struct daemon *d)
 }
 
 /*
- * Re-read the configuration file.  A file that does not load, or that
- * changes 'dir', leaves the running configuration as it was.  On failure
+ * Re-read the configuration file and its drop-ins.  A file that does not
+ * load, that changes 'dir', or a textfile_dir that cannot be written leaves the running configuration as it was.  On failure
  * the reason is in msg as well as in the log; returns 0 or -1.
  */
 int settings_reload(struct daemon *d, char *msg, size_t msglen)
 {
+	struct asd_config_origin org[ASD_CONFIG_NKEYS];
 	struct asd_config c;
-	char err[512];
+	char err[1024];
+	int tfd = -1;
 
 	asd_config_defaults(&c);
-	if (asd_config_load(d->config_path, &c, err, sizeof(err)) < 0) {
+	if (asd_config_load_all(d->config_path, !strcmp(d->config_path, DEFAULT_CONFIG), &c,
+				org, err, sizeof(err)) < 0) {
 		snprintf(msg, msglen, "%s", err);
 		logmsg(d, LOG_ERR_, "reload refused, keeping the running configuration: %s", err);
 		return -1;
@@ -49,7 +52,16 @@ int settings_reload(struct daemon *d, char *msg, size_t msglen)
 		logmsg(d, LOG_ERR_, "reload refused, keeping the running configuration: %s", msg);
 		return -1;
 	}
+	if (c.textfile_dir[0] && (tfd = textfile_open_dir(c.textfile_dir, err, sizeof(err))) < 0) {
+		const struct asd_config_origin *o = &org[asd_config_key("textfile_dir")];
+
+		snprintf(msg, msglen, "%s:%u: %s", o->file, o->line, err);
+		logmsg(d, LOG_ERR_, "reload refused, keeping the running configuration: %s", msg);
+		return -1;
+	}
+	textfile_use(d, tfd);
 	d->cfg = c;
+	memcpy(d->origin, org, sizeof(org));
 	d->log.level = c.log_level;
 	settings_resolve(d);
 	decide(d, "reload: configuration from %s applied", d->config_path);
