@@ -135,11 +135,25 @@ static void grant(const struct asd_limits *l, const struct asd_sample *s,
 	uint64_t room;
 
 	if (s->standby_bytes) {
-		if (s->standby_bytes <= sub0(l->max_swap, s->managed_total))
-			decide(d, ASD_YES, s->standby_bytes, "%s: activate the %" PRIu64
-			       " MiB standby", why, mb(s->standby_bytes));
-		else
+		if (s->standby_bytes > sub0(l->max_swap, s->managed_total)) {
 			refuse(l, s, on_disk, LIM_MAX_SWAP, s->standby_bytes, d);
+			return;
+		}
+		decide(d, ASD_YES, s->standby_bytes, "%s: activate the %" PRIu64
+		       " MiB standby", why, mb(s->standby_bytes));
+		if (want <= s->standby_bytes)
+			return;
+		/* one chunk is not enough: a new file for the rest, if it fits */
+		room = asd_page_down(budget(l, s->managed_total + s->standby_bytes, on_disk,
+					    s->fs_size, s->fs_free, &which));
+		d->extra = want - s->standby_bytes < room ? want - s->standby_bytes : room;
+		if (d->extra < MIN_CHUNK) {
+			d->extra = 0;
+			return;
+		}
+		asd_say(d->reason, sizeof(d->reason), "%s: activate the %" PRIu64
+			" MiB standby and grow %" PRIu64 " MiB", why, mb(s->standby_bytes),
+			mb(d->extra));
 		return;
 	}
 	room = asd_page_down(budget(l, s->managed_total, on_disk, s->fs_size, s->fs_free, &which));
@@ -170,21 +184,65 @@ static bool half_free(const struct asd_sample *s)
 }
 
 /*
- * Enough headroom: at least one chunk of swap is still free.  Growing is a
- * single swapon(2) and the daemon re-checks every 100 ms under pressure,
- * so one chunk covers the fastest ramp between two checks while keeping
- * allocated swap close to what is used (allocated <= used + 2 chunks).
+ * Headroom: growth is due once free swap falls below the larger of
+ *  - one fresh chunk: a chunk gives one page less than its size (the swap
+ *    header), so "one unused chunk is enough" must allow for that page;
+ *  - what swap-out uses up, at the rate seen, in the time it takes until
+ *    more swap can be ready (a standby refill and the next check).
  */
+static uint64_t mul_ms(uint64_t rate, uint64_t ms)
+{
+	if (rate && ms > UINT64_MAX / rate)
+		return UINT64_MAX;
+	return rate * ms / 1000;
+}
+
+uint64_t asd_grow_headroom(const struct asd_limits *l, const struct asd_sample *s)
+{
+	uint64_t one = sub0(l->chunk, ASD_PAGE), ahead = mul_ms(s->swap_use_rate, s->lead_ms);
+
+	return ahead > one ? ahead : one;
+}
+
 static bool enough_free(const struct asd_limits *l, const struct asd_sample *s)
 {
-	return s->swap_free >= l->chunk;
+	return s->swap_free >= asd_grow_headroom(l, s);
+}
+
+unsigned asd_grow_recheck_ms(const struct asd_limits *l, const struct asd_sample *s)
+{
+	uint64_t spare = sub0(s->swap_free, asd_grow_headroom(l, s)), ms;
+
+	if (!s->swap_use_rate)
+		return ASD_CHECK_MAX_MS;
+	ms = spare > UINT64_MAX / 1000 ? UINT64_MAX : spare * 1000 / s->swap_use_rate;
+	if (ms < ASD_CHECK_MIN_MS)
+		return ASD_CHECK_MIN_MS;
+	return ms > ASD_CHECK_MAX_MS ? ASD_CHECK_MAX_MS : (unsigned)ms;
+}
+
+/* The chunks that bring free swap back over the headroom (at least one). */
+static uint64_t grow_want(const struct asd_limits *l, const struct asd_sample *s)
+{
+	uint64_t miss = sub0(asd_grow_headroom(l, s), s->swap_free), per, n;
+
+	if (!l->chunk)
+		return 0;
+	per = l->chunk > ASD_PAGE ? l->chunk - ASD_PAGE : l->chunk;	/* a chunk's usable size */
+	n = miss / per + (miss % per != 0);
+	if (!n)
+		n = 1;
+	return n > UINT64_MAX / l->chunk ? asd_page_down(UINT64_MAX) : n * l->chunk;
 }
 
 /*
  * Order of the checks: below the floor -> grow (even when held); held -> no;
- * no trigger (level below grow_level and free swap not short) -> no; at
- * least one chunk of swap still free -> no; otherwise one chunk (the standby
- * when there is one), subject to the budget (see grant()).  Below the
+ * pressure but memory not short (mem_avail >= avail_short) -> no; no
+ * trigger (level below grow_level and free swap not short) -> no; free
+ * swap at or above the headroom (asd_grow_headroom()) -> no; otherwise the
+ * whole chunks that bring free swap back over the headroom, at least one
+ * (the standby first when there is one, and a new file for the rest in
+ * d->extra), subject to the budget (see grant()).  Below the
  * floor the want is the missing amount rounded up to whole chunks.  When
  * s->standby_bytes != 0 a YES always means "activate the standby" and
  * d->bytes == s->standby_bytes; otherwise it means "create d->bytes".
@@ -208,6 +266,12 @@ void asd_should_grow(const struct asd_config *c, const struct asd_limits *l,
 		decide(d, ASD_NO, 0, "growth on hold");
 		return;
 	}
+	if (s->level > ADAPTSWAP_LEVEL_NONE && s->avail_short && s->mem_avail >= s->avail_short) {
+		decide(d, ASD_NO, 0, "level %s, but %" PRIu64 " MiB available (>= %" PRIu64
+		       " MiB): memory is not short", adaptswap_level_name(s->level),
+		       mb(s->mem_avail), mb(s->avail_short));
+		return;
+	}
 	if (s->level >= c->grow_level) {
 		snprintf(why, sizeof(why), "level %s >= grow_level %s", adaptswap_level_name(s->level),
 			 adaptswap_level_name(c->grow_level));
@@ -226,7 +290,7 @@ void asd_should_grow(const struct asd_config *c, const struct asd_limits *l,
 		       " MiB", why, mb(s->swap_free), mb(s->swap_total));
 		return;
 	}
-	grant(l, s, managed_on_disk, l->chunk, why, d);
+	grant(l, s, managed_on_disk, s->swap_total ? grow_want(l, s) : l->chunk, why, d);
 }
 
 /* ---- shrink -------------------------------------------------------------- */
@@ -451,9 +515,34 @@ int asd_psi_level(uint64_t total_kb, uint64_t avail_kb, unsigned low_pct, bool t
 		level = ADAPTSWAP_LEVEL_MEDIUM;
 	else if (avail_kb < low)
 		level = ADAPTSWAP_LEVEL_LOW;
-	if (triggered && level < ADAPTSWAP_LEVEL_MEDIUM)
+	/* a stall counts when memory is short, not when reclaim of page
+	 * cache made it (plenty of MemAvailable) */
+	if (triggered && level < ADAPTSWAP_LEVEL_MEDIUM &&
+	    avail_kb < low / 100 * ASD_SHORT_PCT + low % 100 * ASD_SHORT_PCT / 100)
 		level = ADAPTSWAP_LEVEL_MEDIUM;
 	return level;
+}
+
+uint64_t asd_rate_observe(struct asd_rate *r, uint64_t now_ms, uint64_t swap_total,
+			  uint64_t swap_free)
+{
+	uint64_t used = sub0(swap_total, swap_free), dt, rate;
+
+	if (!r->have_prev || now_ms < r->prev_ms) {
+		r->have_prev = true;
+		r->prev_used = used;
+		r->prev_ms = now_ms;
+		return r->rate;
+	}
+	dt = now_ms - r->prev_ms;
+	if (dt < ASD_RATE_MIN_DT_MS)
+		return r->rate;
+	rate = sub0(used, r->prev_used);
+	rate = rate > UINT64_MAX / 1000 ? UINT64_MAX / dt : rate * 1000 / dt;
+	r->rate = rate >= r->rate ? rate : r->rate / 2 > rate ? r->rate / 2 : rate;
+	r->prev_used = used;
+	r->prev_ms = now_ms;
+	return r->rate;
 }
 
 void asd_psi_observe(struct asd_psi_state *ps, uint64_t now_ms, uint64_t total_kb,
