@@ -164,7 +164,11 @@ static void module_reread(struct daemon *d, const char *why)
 			d->src.module_mode = false;
 			d->src.announced = false;
 			d->src.level = ADAPTSWAP_LEVEL_NONE;
-			psi_start(d, "the adaptswap module is disabled (enabled=0)");
+			if (d->src.forced != ASD_SOURCE_MODULE)
+				psi_start(d, "the adaptswap module is disabled (enabled=0)");
+			else
+				logmsg(d, LOG_WARN_, "source=module but the module is disabled: "
+				       "waiting for it");
 		}
 		return;
 	}
