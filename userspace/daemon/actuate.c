@@ -4,7 +4,7 @@
  * create a file), shrink (a swapoff in the worker), refill the standby
  * chunk, take a finished job's result, release everything, hold.
  *
- * Owns: d->act.  Calls: policy.c, procfs.c, inventory.c, worker.c,
+ * Owns: d->act.  Calls: policy.c, pace.c, procfs.c, inventory.c, worker.c,
  * swapfile.c, log.c.
  */
 #include <errno.h>
@@ -165,6 +165,7 @@ int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
 	int r = -ECANCELED;
 
 	proc_sample(d, &s);
+	s.swap_use_rate = asd_rate_observe(&d->act.rate, s.now_ms, s.swap_total, s.swap_free);
 	if (force) {
 		s.level = ADAPTSWAP_LEVEL_CRITICAL;
 		s.swap_free = 0;

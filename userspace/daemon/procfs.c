@@ -96,6 +96,6 @@ void proc_sample(struct daemon *d, struct asd_sample *s)
 	/* memory is short below 150% of the source's low threshold */
 	low_pct = d->src.module_mode ? d->src.low_pct : d->cfg.psi_low_pct;
 	s->avail_short = s->mem_total / 100 * low_pct / 100 * ASD_SHORT_PCT;
-	s->swap_use_rate = asd_rate_observe(&d->act.rate, s->now_ms, s->swap_total, s->swap_free);
+	s->swap_use_rate = d->act.rate.rate;
 	s->lead_ms = (d->act.refill_ms ? d->act.refill_ms : ASD_REFILL_GUESS_MS) + ASD_CHECK_MAX_MS;
 }

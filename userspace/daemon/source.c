@@ -7,7 +7,7 @@
  * refault rates (from the module's events, or /proc/vmstat in PSI mode).
  * A level above none interrupts a swapoff and asks for growth.
  *
- * Owns: d->src.  Calls: libadaptswap, policy.c (PSI level), procfs.c,
+ * Owns: d->src.  Calls: libadaptswap, pace.c (PSI level), procfs.c,
  * actuate.c (grow), worker.c (interrupt), log.c.
  */
 #include <errno.h>

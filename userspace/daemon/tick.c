@@ -6,7 +6,7 @@
  * refill).  With the module and nothing to do it does not wake at all.
  *
  * Owns: d->timer_fd's setting, d->chores_ms.  Calls: source.c,
- * actuate.c, swappiness.c, action.c, policy.c (PSI interval).
+ * actuate.c, swappiness.c, action.c, pace.c (PSI interval).
  */
 #include <stdint.h>
 #include <time.h>
