@@ -291,10 +291,13 @@ void src_watch_readable(struct daemon *d)
 {
 	int r = adaptswap_watch_read(d->src.watch);
 
-	if (r == -1 && d->src.module_mode) {
+	if (r == -1 && d->src.as) {	/* in use, or open while disabled */
+		bool was = d->src.module_mode;
+
 		d->src.may_autoload = false;
 		module_close(d);
-		decide(d, "source: the adaptswap module went away");
+		if (was)
+			decide(d, "source: the adaptswap module went away");
 		src_use_best(d);
 	} else if (r == 1 && !d->src.module_mode) {
 		src_use_best(d);
