@@ -56,7 +56,10 @@ run_spike() {	# run_spike NAME [command to wait for afterwards]
 
 	echo "# === run 2: with adaptswapd and adaptswap.ko ===" >&3
 	CONF=$BATS_TEST_TMPDIR/asd.conf
-	write_conf "$CONF" max_swap_mb=1536 log_level=info
+	# the shipped defaults (max_swap_mb = auto: 4 x RAM holds the 3 x RAM
+	# spike) but the directory (the guest's disk) and shrink_quiet_s (3 s
+	# instead of 120, to show the swap given back within the demo)
+	write_conf "$CONF" log_level=info
 	start_daemon "$CONF"
 	rc=0
 	run_spike adaptswap wait_for 60 managed_active_is 0 || rc=$?

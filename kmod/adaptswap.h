@@ -203,5 +203,6 @@ int adaptswap_netlink_send_event(const struct adaptswap_event *ev);
 int adaptswap_sysfs_init(void);
 void adaptswap_sysfs_exit(void);
 void adaptswap_sysfs_notify_level(void);
+void adaptswap_sysfs_notify_knob(int k);
 
 #endif /* ADAPTSWAP_ADAPTSWAP_H */

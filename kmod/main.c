@@ -105,7 +105,7 @@ int adaptswap_knobs_update(const u32 *vals, unsigned long mask,
 			   struct netlink_ext_ack *extack)
 {
 	u32 v[ADAPTSWAP_NR_KNOBS];
-	bool changed = false;
+	unsigned long changed = 0;
 	int ret = -EINVAL;
 	int k;
 
@@ -166,7 +166,7 @@ int adaptswap_knobs_update(const u32 *vals, unsigned long mask,
 	for (k = 0; k < ADAPTSWAP_NR_KNOBS; k++) {
 		if (v[k] != adaptswap.knobs[k]) {
 			WRITE_ONCE(adaptswap.knobs[k], v[k]);
-			changed = true;
+			changed |= BIT(k);
 		}
 	}
 	ret = 0;
@@ -177,6 +177,9 @@ out_unlock:
 		/* The sampler applies them (and reports ENABLED=0). */
 		atomic_set(&adaptswap.knob_changed, 1);
 		adaptswap_kick_now();
+		/* A disabled module sends no events: wake poll()ers. */
+		for_each_set_bit(k, &changed, ADAPTSWAP_NR_KNOBS)
+			adaptswap_sysfs_notify_knob(k);
 	}
 	return ret;
 }

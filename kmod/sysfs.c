@@ -142,6 +142,13 @@ void adaptswap_sysfs_notify_level(void)
 		sysfs_notify_dirent(level_kn);
 }
 
+/* Wake poll()ers of a knob's file after it changed; process context only. */
+void adaptswap_sysfs_notify_knob(int k)
+{
+	if (adaptswap_kobj)
+		sysfs_notify(adaptswap_kobj, NULL, adaptswap_knob_descs[k].name);
+}
+
 int adaptswap_sysfs_init(void)
 {
 	int ret;

@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # adaptswapd against a workload that allocates 3x RAM in steps, in a
 # 256 MiB guest: the OOM killer ends it without adaptswapd, and it
-# completes with it, with the module and in PSI-only mode; then swap
-# returns toward the floor.
+# completes with it, with the module and in PSI-only mode, with the
+# shipped configuration (only dir, shrink_quiet_s and log_level are the
+# test's: see write_conf); then swap returns toward the floor.  The ramps
+# at 30, 60 and 120 MiB/s, one and two processes: adaptswapd-ramp.guest.bats.
 # guest: mem=256M timeout=600 disk=3G kernels=bullseye,bookworm,sid
 
 load ../lib/helpers
@@ -12,7 +14,7 @@ WORK_MB=660	# ~3x the guest's 217 MiB of RAM
 setup() {
 	requires guest root
 	CONF=$BATS_TEST_TMPDIR/asd.conf
-	write_conf "$CONF" max_swap_mb=1536
+	write_conf "$CONF"
 }
 
 teardown() {
@@ -81,7 +83,7 @@ LRU_GEN=/sys/kernel/mm/lru_gen
 @test "with a floor, swap shrinks back to the floor, not below" {
 	requires module
 	load_module
-	write_conf "$CONF" max_swap_mb=1536 floor_mb=128 chunk_mb=128
+	write_conf "$CONF" floor_mb=128 chunk_mb=128
 	start_daemon "$CONF"
 	wait_for 10 managed_kb_atleast $((120 * 1024))
 	run adaptswap-hog -r 40 -s 16 450

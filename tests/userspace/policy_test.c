@@ -42,13 +42,15 @@ struct sim {
 
 /*
  * 256 MiB VM, 10 GiB filesystem with 8 GiB free, every default but the
- * chunk: the sequences below were recorded with chunk_mb = 128.
+ * chunk and the budget: the sequences below were recorded with chunk_mb =
+ * 128 and max_swap_mb = 512.
  */
 static void sim_init(struct sim *m)
 {
 	memset(m, 0, sizeof(*m));
 	asd_config_defaults(&m->c);
 	m->c.chunk_mb = 128;
+	m->c.max_swap_mb = 512;
 	m->fs_size = 10 * GiB;
 	m->fs_free0 = 8 * GiB;
 	asd_config_resolve(&m->c, 256 * MiB, m->fs_size, &m->l);
@@ -221,6 +223,9 @@ static void test_sequences(void)
 	asd_config_defaults(&m.c);
 	asd_config_resolve(&m.c, 256 * MiB, m.fs_size, &m.l);
 	is_int(m.l.chunk, 64 * MiB, "256 MiB VM: auto chunk 64 MiB (a quarter of RAM)");
+	is_int(m.l.max_swap, 1024 * MiB, "256 MiB VM: auto max_swap 1 GiB (4 x RAM holds 3 x RAM)");
+	asd_config_resolve(&m.c, 217 * MiB, m.fs_size, &m.l);
+	is_int(m.l.max_swap, 868 * MiB, "the guests' 217 MiB: auto max_swap 868 MiB");
 	sim_init(&m);
 	is_int(m.l.chunk, 128 * MiB, "256 MiB VM, chunk_mb = 128: chunk 128 MiB");
 	is_int(m.l.max_swap, 512 * MiB, "256 MiB VM: max_swap 512 MiB");
@@ -293,6 +298,7 @@ static void test_thrash(void)
 
 	asd_config_defaults(&c);
 	snprintf(c.action_command, sizeof(c.action_command), "systemctl restart big");
+	c.max_swap_mb = 512;	/* recorded with the budget of 2 x RAM */
 	asd_config_resolve(&c, 256 * MiB, 10 * GiB, &l);
 	for (size_t i = 0; i < nr; i++) {
 		struct asd_sample s;
@@ -492,8 +498,13 @@ static void test_grow_rules(void)
 		  "but free swap still 600 of 1024 MiB");
 	s.swap_free = 128 * MiB;
 	grow_case("exactly one chunk free", &l, &s, 256 * MiB, ASD_NO, 0, "free swap still");
-	s.swap_free = 128 * MiB - 1;
-	grow_case("just under one chunk free", &l, &s, 256 * MiB, ASD_YES, 128 * MiB, "grow 128");
+	/* a fresh chunk gives one page less than its size (the swap header) */
+	s.swap_free = 128 * MiB - 4096;
+	grow_case("one unused fresh chunk free (chunk - header page)", &l, &s, 256 * MiB, ASD_NO,
+		  0, "free swap still");
+	s.swap_free = 128 * MiB - 4096 - 1;
+	grow_case("just under one fresh chunk free", &l, &s, 256 * MiB, ASD_YES, 128 * MiB,
+		  "grow 128");
 
 	/* grow_free_pct: under some pressure below grow_level */
 	asd_config_defaults(&c);
@@ -801,7 +812,12 @@ static void test_psi(void)
 	ok(asd_psi_level(total, low - 1, 20, false) == L1, "below it: low");
 	ok(asd_psi_level(total, low / 2 - 1, 20, false) == L2, "below half: medium");
 	ok(asd_psi_level(total, low / 4 - 1, 20, false) == L3, "below a quarter: critical");
-	ok(asd_psi_level(total, total, 20, true) == L2, "a trigger: at least medium");
+	ok(asd_psi_level(total, low * 3 / 2 - 1, 20, true) == L2,
+	   "a trigger while memory is short (below 150%% of low): at least medium");
+	ok(asd_psi_level(total, low * 3 / 2, 20, true) == L0,
+	   "a trigger with 150%% of low available (page cache): none");
+	ok(asd_psi_level(total, total * 8 / 10, 20, true) == L0,
+	   "a trigger with 80%% of RAM available: none");
 	ok(asd_psi_level(total, 0, 20, true) == L3, "a trigger does not lower critical");
 
 	/* idle, plenty available: once a second; near the threshold: sooner */
@@ -852,6 +868,216 @@ static void test_psi(void)
 	}
 }
 
+/* ---- page cache is no shortage ------------------------------------------ */
+
+static void test_not_short(void)
+{
+	struct asd_limits l = lim();
+	struct asd_sample s = pressed(0, 8 * GiB);
+	struct asd_config c;
+	struct asd_decision d;
+
+	asd_config_defaults(&c);
+	s.level = L1;
+	s.avail_short = 77 * MiB;	/* 150% of 20% of 256 MiB */
+	s.mem_avail = 200 * MiB;	/* reclaim ran over page cache */
+	grow_case("level low with 200 MiB available", &l, &s, 0, ASD_NO, 0,
+		  "level low, but 200 MiB available (>= 77 MiB): memory is not short");
+	s.level = L3;
+	grow_case("even critical with 200 MiB available", &l, &s, 0, ASD_NO, 0, "not short");
+	s.mem_avail = 77 * MiB - 1;
+	grow_case("just below the mark", &l, &s, 0, ASD_YES, 128 * MiB, "grow 128 MiB");
+	s.mem_avail = 200 * MiB;
+	s.avail_short = 0;
+	grow_case("no mark known: the level decides", &l, &s, 0, ASD_YES, 128 * MiB, "grow");
+	/* the floor does not wait for a shortage */
+	s = pressed(0, 8 * GiB);
+	s.level = L0;
+	s.avail_short = 77 * MiB;
+	s.mem_avail = 200 * MiB;
+	l.floor = 128 * MiB;
+	grow_case("below the floor with plenty available", &l, &s, 0, ASD_YES, 128 * MiB,
+		  "below floor_mb");
+	/* grow_free_pct is a trigger under pressure, also gated */
+	l = lim();
+	c.grow_level = L2;
+	s = pressed(256 * MiB, 8 * GiB);
+	s.level = L1;
+	s.swap_free = 10 * MiB;
+	s.avail_short = 77 * MiB;
+	s.mem_avail = 150 * MiB;
+	asd_should_grow(&c, &l, &s, 256 * MiB, &d);
+	ok(d.verdict == ASD_NO && strstr(d.reason, "not short"),
+	   "grow_free_pct with plenty available: %s", d.reason);
+}
+
+/* ---- growth ahead of swap-out ------------------------------------------- */
+
+/*
+ * Used swap recorded every 100 ms in a 256 MiB guest while a workload
+ * ramps at 60 MiB/s and then 120 MiB/s (MiB; a swapon in between adds to
+ * the total, not to the use).
+ */
+static const struct {
+	unsigned ms, total_mb, used_mb;
+} swapout[] = {
+	{    0,  48,  0 }, {  100,  48,  0 }, {  200,  48,  6 }, {  300,  48, 12 },
+	{  400,  96, 18 }, {  500,  96, 24 }, {  600,  96, 30 }, {  700,  96, 42 },
+	{  800, 144, 54 }, {  900, 144, 66 }, { 1000, 144, 78 }, { 1010, 144, 79 },
+	{ 1100, 144, 90 }, { 1200, 144, 90 }, { 1300, 144, 90 }, { 1400, 144, 90 },
+};
+
+static void test_rate(void)
+{
+	struct asd_rate r = { 0 };
+	uint64_t want[] = { 0, 0, 60, 60, 60, 60, 60, 120, 120, 120, 120, 120, 120, 60, 30, 15 };
+
+	for (size_t i = 0; i < sizeof(swapout) / sizeof(swapout[0]); i++) {
+		uint64_t got = asd_rate_observe(&r, swapout[i].ms, swapout[i].total_mb * MiB,
+						(uint64_t)(swapout[i].total_mb - swapout[i].used_mb) * MiB);
+
+		ok(got / MiB == want[i], "swap-out rate at %u ms: %" PRIu64 " MiB/s (want %" PRIu64
+		   ")%s", swapout[i].ms, got / MiB, want[i],
+		   swapout[i].ms == 1010 ? ", 10 ms after the last: compared with it later" : "");
+	}
+	asd_rate_observe(&r, 500, 0, 0);
+	ok(r.prev_ms == 500 && r.prev_used == 0, "time going backwards: start over");
+}
+
+static void test_headroom(void)
+{
+	struct asd_limits l = lim();
+	struct asd_sample s = pressed(256 * MiB, 8 * GiB);
+	struct asd_decision d;
+	struct asd_config c;
+
+	asd_config_defaults(&c);
+	l.chunk = 48 * MiB;
+	l.max_swap = 1024 * MiB;
+	s.swap_total = 256 * MiB;
+	/* idle swap-out: one fresh chunk is the headroom */
+	is_int(asd_grow_headroom(&l, &s), 48 * MiB - 4096, "no swap-out: one chunk less a page");
+	s.swap_use_rate = 60 * MiB;
+	s.lead_ms = 600;
+	is_int(asd_grow_headroom(&l, &s), 48 * MiB - 4096, "60 MiB/s for 600 ms: 36 MiB < a chunk");
+	s.swap_use_rate = 120 * MiB;
+	is_int(asd_grow_headroom(&l, &s), 72 * MiB, "120 MiB/s for 600 ms: 72 MiB");
+	s.swap_free = 60 * MiB;
+	grow_case("120 MiB/s, 60 MiB free, one chunk is enough", &l, &s, 256 * MiB, ASD_YES,
+		  48 * MiB, "grow 48 MiB");
+	s.swap_free = 10 * MiB;
+	grow_case("120 MiB/s, 10 MiB free: two chunks", &l, &s, 256 * MiB, ASD_YES, 96 * MiB,
+		  "grow 96 MiB");
+	s.swap_free = 72 * MiB;
+	grow_case("120 MiB/s, 72 MiB free: not yet", &l, &s, 256 * MiB, ASD_NO, 0, "free swap still");
+	/* with a standby: the standby and a new file for the rest */
+	s.swap_free = 10 * MiB;
+	s.standby_bytes = 48 * MiB;
+	asd_should_grow(&c, &l, &s, 304 * MiB, &d);
+	ok(d.verdict == ASD_YES && d.bytes == 48 * MiB && d.extra == 48 * MiB &&
+	   strstr(d.reason, "activate the 48 MiB standby and grow 48 MiB"),
+	   "two chunks wanted, standby ready: standby + 48 MiB new (%" PRIu64 " + %" PRIu64 "): %s",
+	   d.bytes, d.extra, d.reason);
+	s.swap_free = 40 * MiB;
+	asd_should_grow(&c, &l, &s, 304 * MiB, &d);
+	ok(d.verdict == ASD_YES && d.bytes == 48 * MiB && d.extra == 0,
+	   "one chunk wanted: the standby only (extra %" PRIu64 ")", d.extra);
+	/* the extra file respects the budget */
+	s.swap_free = 10 * MiB;
+	s.managed_total = 1024 * MiB - 48 * MiB - 8 * MiB;
+	asd_should_grow(&c, &l, &s, 1024 * MiB, &d);
+	ok(d.verdict == ASD_YES && d.extra == 0, "no room for more than the standby (extra %"
+	   PRIu64 "): %s", d.extra, d.reason);
+	s.managed_total = 256 * MiB;
+	/* when to look again */
+	s.standby_bytes = 0;
+	s.swap_free = 72 * MiB + 6 * MiB;
+	is_int(asd_grow_recheck_ms(&l, &s), 50, "6 MiB above the headroom at 120 MiB/s: 50 ms");
+	s.swap_free = 72 * MiB + 1 * MiB;
+	is_int(asd_grow_recheck_ms(&l, &s), 20, "1 MiB above: 20 ms (the least)");
+	s.swap_free = 500 * MiB;
+	is_int(asd_grow_recheck_ms(&l, &s), 100, "far above: 100 ms (the most)");
+	s.swap_use_rate = 0;
+	is_int(asd_grow_recheck_ms(&l, &s), 100, "no swap-out: 100 ms");
+	s.swap_use_rate = UINT64_MAX;
+	s.lead_ms = UINT64_MAX;
+	ok(asd_grow_headroom(&l, &s) == UINT64_MAX, "huge rate x lead saturates");
+}
+
+/*
+ * A workload uses swap at rate MiB/s from an empty 48 MiB chunk; the
+ * daemon checks at the policy's intervals, activates the standby at once,
+ * and a refill takes refill_ms (a new file without standby, create_ms, in
+ * which the daemon is busy).  Returns the least free swap seen (MiB, < 0:
+ * ran out) over 5 s, with max_swap 1 GiB.
+ */
+static long sim_keep_ahead(unsigned rate, unsigned refill_ms, unsigned create_ms)
+{
+	struct asd_limits l = lim();
+	struct asd_config c;
+	struct asd_rate r = { 0 };
+	uint64_t total = 48 * MiB, used = 0, standby = 48 * MiB, refill_done = 0;
+	uint64_t t = 0, next = 0, step = (uint64_t)rate * MiB / 1000;
+	long least = 48;
+
+	asd_config_defaults(&c);
+	l.chunk = 48 * MiB;
+	l.max_swap = 1024 * MiB;
+	for (; t < 5000; t++) {
+		used += step;
+		if (!standby && refill_done && t >= refill_done) {
+			standby = 48 * MiB;
+			refill_done = 0;
+		}
+		if ((long)((total - used) / MiB) < least || used > total)
+			least = used > total ? -1 : (long)((total - used) / MiB);
+		if (used > total)
+			break;
+		if (t < next)
+			continue;
+		{
+			struct asd_sample s = pressed(total, 8 * GiB);
+			struct asd_decision d;
+
+			s.now_ms = t;
+			s.swap_free = total - used;
+			s.managed_used = used;
+			s.standby_bytes = standby;
+			s.swap_use_rate = asd_rate_observe(&r, t, total, total - used);
+			s.lead_ms = refill_ms + ASD_CHECK_MAX_MS;
+			asd_should_grow(&c, &l, &s, total + standby, &d);
+			next = t + asd_grow_recheck_ms(&l, &s);
+			if (d.verdict != ASD_YES)
+				continue;
+			if (standby) {
+				total += standby;
+				standby = 0;
+				refill_done = t + refill_ms;
+				if (d.extra) {
+					total += d.extra;
+					next = t + create_ms;
+				}
+			} else {
+				total += d.bytes;
+				next = t + create_ms;
+			}
+		}
+	}
+	return least;
+}
+
+static void test_keep_ahead(void)
+{
+	unsigned rates[] = { 30, 60, 120, 200 };
+
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		long least = sim_keep_ahead(rates[i], 800, 300);
+
+		ok(least > 0, "swap-out at %u MiB/s, refill 800 ms, new file 300 ms: "
+		   "least free swap %ld MiB (> 0)", rates[i], least);
+	}
+}
+
 int main(void)
 {
 	test_sequences();
@@ -862,5 +1088,9 @@ int main(void)
 	test_swappiness();
 	test_action();
 	test_psi();
+	test_not_short();
+	test_rate();
+	test_headroom();
+	test_keep_ahead();
 	return tap_done();
 }

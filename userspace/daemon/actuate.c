@@ -4,11 +4,12 @@
  * create a file), shrink (a swapoff in the worker), refill the standby
  * chunk, take a finished job's result, release everything, hold.
  *
- * Owns: d->act.  Calls: policy.c, procfs.c, inventory.c, worker.c,
+ * Owns: d->act.  Calls: policy.c, pace.c, procfs.c, inventory.c, worker.c,
  * swapfile.c, log.c.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,34 @@
 #include <sys/swap.h>
 
 #include "daemon.h"
+
+/*
+ * A grow refused or failed: counted every time, logged once per episode
+ * (until pressure ends or a grow succeeds) so that a budget reached under
+ * lasting pressure does not log every check.
+ */
+__attribute__((format(printf, 2, 3)))
+static void grow_trouble(struct daemon *d, const char *fmt, ...)
+{
+	char text[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	d->act.refusals++;
+	if (!d->act.episode_refused++)
+		decide(d, "%s (said once until pressure ends or a grow succeeds)", text);
+	snprintf(d->act.episode_reason, sizeof(d->act.episode_reason), "%s", text);
+}
+
+void act_episode_end(struct daemon *d)
+{
+	if (d->act.episode_refused > 1)
+		decide(d, "grow refused or failed %" PRIu64 " times in this episode; the last: %s",
+		       d->act.episode_refused, d->act.episode_reason);
+	d->act.episode_refused = 0;
+}
 
 void act_refill_standby(struct daemon *d)
 {
@@ -33,8 +62,10 @@ void act_refill_standby(struct daemon *d)
 		return;
 	}
 	inv_new_name(d, name, sizeof(name));
-	if (worker_start_job(d, JOB_STANDBY, name, d->lim.chunk))
+	if (worker_start_job(d, JOB_STANDBY, name, d->lim.chunk)) {
 		inv_add(d, name, d->lim.chunk)->busy = true;
+		d->act.refill_start_ms = now_ms();
+	}
 }
 
 /* swapon(2) of f; the reason of a failure in out (may be NULL). */
@@ -46,8 +77,7 @@ static int activate(struct daemon *d, struct mfile *f, char *out, size_t outlen)
 	if (swapon(path, 0)) {
 		int e = errno;
 
-		d->act.refusals++;
-		decide(d, "grow: swapon %s failed: %s", f->name, strerror(e));
+		grow_trouble(d, "grow: swapon %s failed: %s", f->name, strerror(e));
 		asd_say(out, outlen, "swapon %s failed: %s", f->name, strerror(e));
 		return -e;
 	}
@@ -76,8 +106,7 @@ static int grow_new_file(struct daemon *d, const char *why, uint64_t bytes,
 	inv_new_name(d, name, sizeof(name));
 	snprintf(tmp, sizeof(tmp), "%s.new", name);
 	if (asd_swapfile_create(d->cfg.dir, tmp, bytes, err, sizeof(err)) < 0) {
-		d->act.refusals++;
-		decide(d, "grow failed (%s): %s", why, err);
+		grow_trouble(d, "grow failed (%s): %s", why, err);
 		asd_say(out, outlen, "failed: %.200s", err);
 		return -ENOSPC;
 	}
@@ -110,8 +139,12 @@ static bool verdict(struct daemon *d, const struct asd_decision *dec, const char
 {
 	asd_say(out, outlen, "%s", dec->reason);
 	if (dec->verdict == ASD_REFUSED) {
-		d->act.refusals++;
-		decide(d, "%s: %s", what, dec->reason);
+		if (!strncmp(what, "grow", 4)) {
+			grow_trouble(d, "%s: %s", what, dec->reason);
+		} else {
+			d->act.refusals++;
+			decide(d, "%s: %s", what, dec->reason);
+		}
 	}
 	return dec->verdict == ASD_YES;
 }
@@ -132,11 +165,14 @@ int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
 	int r = -ECANCELED;
 
 	proc_sample(d, &s);
+	s.swap_use_rate = asd_rate_observe(&d->act.rate, s.now_ms, s.swap_total, s.swap_free);
 	if (force) {
 		s.level = ADAPTSWAP_LEVEL_CRITICAL;
 		s.swap_free = 0;
+		s.mem_avail = 0;
 	}
 	asd_should_grow(&d->cfg, &d->lim, &s, inv_on_disk(d), &dec);
+	d->act.recheck_ms = asd_grow_recheck_ms(&d->lim, &s);
 	snprintf(what, sizeof(what), "grow refused (%s)", why);
 	if (!verdict(d, &dec, what, out, outlen))
 		return -ECANCELED;
@@ -150,6 +186,13 @@ int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
 			decide(d, "grow (%s): activated standby %s, %" PRIu64 " MiB: %s", why,
 			       sb->name, sb->size / ASD_MIB, dec.reason);
 			asd_say(out, outlen, "%s", log_last(d));
+			/* refill at once; more now when one chunk is not enough */
+			act_refill_standby(d);
+			if (dec.extra && d->inv.n < MAX_FILES)
+				grow_new_file(d, why, dec.extra, dec.reason, NULL, 0);
+			act_episode_end(d);
+			d->act.recheck_ms = ASD_CHECK_MIN_MS;
+			return 0;
 		}
 	} else if (d->inv.n < MAX_FILES) {
 		r = grow_new_file(d, why, dec.bytes, dec.reason, out, outlen);
@@ -157,6 +200,10 @@ int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
 			return -EIO;	/* nothing made: no standby either */
 	} else {
 		asd_say(out, outlen, "refused: %d managed files, the most there may be", MAX_FILES);
+	}
+	if (r == 0) {
+		act_episode_end(d);
+		d->act.recheck_ms = ASD_CHECK_MIN_MS;
 	}
 	act_refill_standby(d);
 	return r;
@@ -209,10 +256,12 @@ int act_shrink(struct daemon *d, bool force, char *out, size_t outlen)
 void act_tick(struct daemon *d)
 {
 	d->act.shrink_next = false;
-	if (d->src.level == ADAPTSWAP_LEVEL_NONE)
+	if (d->src.level == ADAPTSWAP_LEVEL_NONE) {
+		act_episode_end(d);
 		act_shrink(d, false, NULL, 0);
-	else
+	} else {
 		act_grow(d, "pressure lasts", 0, false, NULL, 0);
+	}
 }
 
 /* The worker finished a job: a swapoff (the file was active) or a standby. */
@@ -229,10 +278,15 @@ void act_job_finished(struct daemon *d)
 		return;
 	f->busy = false;
 	if (!f->active) {
+		if (d->act.refill_start_ms) {
+			d->act.refill_ms = now_ms() - d->act.refill_start_ms;
+			d->act.refill_start_ms = 0;
+		}
 		if (r)		/* a failed standby */
 			inv_drop(d, f);
 		else
-			logmsg(d, LOG_DEBUG_, "standby %s ready", name);
+			logmsg(d, LOG_DEBUG_, "standby %s ready in %" PRIu64 " ms", name,
+			       d->act.refill_ms);
 		return;
 	}
 	if (r) {

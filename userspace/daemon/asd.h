@@ -53,7 +53,7 @@ struct asd_config {
 	char dir[256];			/* dir = /var/lib/adaptswap */
 	enum asd_source source;		/* source = auto|module|psi */
 	uint64_t chunk_mb;		/* chunk_mb = auto: RAM/4 rounded to 16 MiB, 32..1024 */
-	uint64_t max_swap_mb;		/* max_swap_mb = auto: 2 x RAM */
+	uint64_t max_swap_mb;		/* max_swap_mb = auto: 4 x RAM */
 	unsigned max_disk_pct;		/* max_disk_pct = 50: of the filesystem's size, 1..100 */
 	uint64_t min_free_mb;		/* min_free_mb = auto: max(256 MiB, 5% of fs) kept free */
 	uint64_t floor_mb;		/* floor_mb = 0: always-present managed swap */
@@ -184,13 +184,61 @@ struct asd_sample {
 	uint64_t standby_bytes;		/* size of the ready standby chunk (0: none) */
 	uint64_t swapin_rate, swapout_rate, refault_rate; /* pages/s */
 	bool held;			/* growth on hold (adaptswapctl hold) */
+	/*
+	 * Memory counts as short only below this many bytes available (0:
+	 * always): a level raised by reclaim alone (page cache streaming,
+	 * PSI stalls) with plenty of MemAvailable does not grow swap.  The
+	 * daemon sets it to ASD_SHORT_PCT of the source's low threshold.
+	 */
+	uint64_t avail_short;
+	uint64_t swap_use_rate;		/* bytes/s free swap is being used up (asd_rate) */
+	uint64_t lead_ms;		/* time until more swap can be ready: a refill + a check */
 };
+
+/* memory is short below 150% of the low threshold (module's low_pct or psi_low_pct) */
+#define ASD_SHORT_PCT	150u
+
+/*
+ * The rate at which swap is being used up, from successive samples of
+ * used swap (swap_total - swap_free, so that a swapon is no consumption).
+ * Samples closer than ASD_RATE_MIN_DT_MS to the last one used are compared
+ * with that older one.  The rate follows a rise at once and halves per
+ * sample when it falls, so a burst is remembered for a few samples.
+ */
+#define ASD_RATE_MIN_DT_MS	50u
+
+struct asd_rate {
+	bool have_prev;
+	uint64_t prev_used, prev_ms;
+	uint64_t rate;			/* bytes/s */
+};
+
+uint64_t asd_rate_observe(struct asd_rate *r, uint64_t now_ms, uint64_t swap_total,
+			  uint64_t swap_free);
+
+/*
+ * Free swap that must be left before the next activation is due: the
+ * larger of one chunk's usable size (chunk minus the header page) and
+ * what swap-out uses up at s->swap_use_rate during s->lead_ms.
+ */
+uint64_t asd_grow_headroom(const struct asd_limits *l, const struct asd_sample *s);
+
+/*
+ * Under pressure, when to check growth again: the time until free swap
+ * falls to the headroom at the current rate, within [ASD_CHECK_MIN_MS,
+ * ASD_CHECK_MAX_MS].
+ */
+#define ASD_REFILL_GUESS_MS	500u	/* a refill's time until one was measured */
+#define ASD_CHECK_MIN_MS	20u
+#define ASD_CHECK_MAX_MS	100u
+unsigned asd_grow_recheck_ms(const struct asd_limits *l, const struct asd_sample *s);
 
 enum asd_verdict { ASD_NO, ASD_YES, ASD_REFUSED };
 
 struct asd_decision {
 	enum asd_verdict verdict;
 	uint64_t bytes;			/* grow: size of the new chunk */
+	uint64_t extra;			/* grow: with the standby, a new file of this many bytes too */
 	int index;			/* shrink: which file (index into the array given) */
 	char reason[160];		/* always filled: why yes, why not */
 };
@@ -204,7 +252,8 @@ uint64_t asd_budget_room(const struct asd_limits *l, uint64_t managed_total,
 			 uint64_t managed_on_disk, uint64_t fs_size, uint64_t fs_free);
 
 /* Grow when the level reaches grow_level, or when under any pressure free
- * swap is below grow_free_pct of the managed swap; below the floor always. */
+ * swap is below grow_free_pct of the managed swap, and memory is short
+ * (s->avail_short); below the floor always.  See policy.c. */
 void asd_should_grow(const struct asd_config *c, const struct asd_limits *l,
 		     const struct asd_sample *s, uint64_t managed_on_disk,
 		     struct asd_decision *d);
@@ -230,7 +279,9 @@ unsigned asd_swappiness_next(const struct asd_config *c, const struct asd_sample
  * PSI mode (no module): the daemon samples MemAvailable itself.
  *
  * asd_psi_level: low below psi_low_pct of RAM, medium below half of that,
- * critical below a quarter; a PSI trigger means at least medium.
+ * critical below a quarter; a PSI trigger means at least medium while
+ * memory is short (below ASD_SHORT_PCT of the low threshold): stalls from
+ * reclaiming page cache with plenty of MemAvailable are no pressure.
  *
  * asd_psi_observe: feed one sample.  Memory counts as falling when it went
  * down by at least 1% of RAM per second since the sample it is compared

@@ -88,6 +88,14 @@ struct source {
 	uint64_t prev_pswpin, prev_pswpout, prev_refault, prev_vm_ms;
 	struct asd_psi_state psi;	/* PSI mode's own MemAvailable sampling */
 	uint64_t psi_total_kb, psi_avail_kb;	/* its last sample */
+	/* the module's state as last read with GET (at open, after a knob
+	 * event, a lost event or a sequence gap) */
+	bool module_enabled;
+	bool announced;			/* "source: module" logged */
+	int enabled_fd;			/* /sys/kernel/adaptswap/enabled, poll()ed */
+	unsigned event_interval_ms, low_pct;
+	uint64_t last_seq;
+	uint64_t rereads;		/* GETs after ENOBUFS or a gap */
 };
 
 /* actuate.c: growth and shrinking, and what they counted */
@@ -96,6 +104,13 @@ struct actuator {
 	bool shrink_next;		/* a shrink just finished: check again soon */
 	uint64_t grows, shrinks, refusals;
 	uint64_t last_grow_latency_us;
+	struct asd_rate rate;		/* swap-out: free swap used up, bytes/s */
+	uint64_t refill_ms;		/* how long the last standby refill took */
+	uint64_t refill_start_ms;	/* the running refill's start (0: none) */
+	unsigned recheck_ms;		/* under pressure: when to look again */
+	/* refused or failed grows of this episode, logged once with a count */
+	uint64_t episode_refused;
+	char episode_reason[160];
 };
 
 /* swappiness.c */
@@ -103,6 +118,8 @@ struct swappiness {
 	int orig;			/* -1: unknown */
 	unsigned cur;
 	uint64_t changed_ms;
+	bool controlled;		/* swappiness_control was on (for reload) */
+	uint64_t adopted_ms;		/* an administrator's value taken as original */
 };
 
 /* action.c */
@@ -239,11 +256,17 @@ void act_tick(struct daemon *d);
 void act_job_finished(struct daemon *d);
 int act_release(struct daemon *d, char *msg, size_t len);
 void act_hold(struct daemon *d, bool hold);
+/* Pressure is over: log the refusals of the episode, once, with their count. */
+void act_episode_end(struct daemon *d);
 
 /* ---- swappiness.c -------------------------------------------------------- */
 void swappiness_init(struct daemon *d);
 void swappiness_tune(struct daemon *d);
 void swappiness_restore(struct daemon *d);
+/* after a reload: control turned off restores the original */
+void swappiness_reloaded(struct daemon *d);
+/* ms until the next drift step is due (0: at the target, or control off) */
+uint64_t swappiness_due_ms(struct daemon *d);
 
 /* ---- action.c ------------------------------------------------------------ */
 void action_check(struct daemon *d);
@@ -256,9 +279,12 @@ int src_module_fd(const struct daemon *d);
 int src_watch_fd(const struct daemon *d);
 void src_module_readable(struct daemon *d);
 void src_watch_readable(struct daemon *d);
+int src_enabled_fd(const struct daemon *d);
+void src_enabled_changed(struct daemon *d);
 void src_psi_sample(struct daemon *d, bool triggered);
 void src_update_rates_from_vmstat(struct daemon *d);
 void src_expire(struct daemon *d, uint64_t t);
+uint64_t src_expiry_ms(const struct daemon *d);
 const char *src_name(const struct daemon *d);
 
 /* ---- tick.c -------------------------------------------------------------- */

@@ -18,7 +18,8 @@ static uint64_t mib(uint64_t mb)
 /*
  * chunk:    chunk_mb, or RAM/4 rounded down to 16 MiB and clamped to
  *           32..1024 MiB; never more than max_swap.
- * max_swap: max_swap_mb, or 2 x RAM.
+ * max_swap: max_swap_mb, or 4 x RAM (enough for a spike to 3 x RAM; the
+ *           disk budget, max_disk_pct and min_free_mb, still applies).
  * min_free: min_free_mb, or max(256 MiB, 5% of the filesystem), rounded up.
  * floor:    floor_mb (not clamped: the budget refuses what does not fit).
  * Everything is a multiple of 4096.
@@ -31,7 +32,7 @@ void asd_config_resolve(const struct asd_config *c, uint64_t ram_bytes,
 	if (c->max_swap_mb)
 		max_swap = mib(c->max_swap_mb);
 	else
-		max_swap = ram_bytes > UINT64_MAX / 2 ? UINT64_MAX : 2 * ram_bytes;
+		max_swap = ram_bytes > UINT64_MAX / 4 ? UINT64_MAX : 4 * ram_bytes;
 	max_swap = asd_page_down(max_swap);
 
 	if (c->chunk_mb) {

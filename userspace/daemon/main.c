@@ -186,7 +186,7 @@ static void main_loop(struct daemon *d)
 {
 	for (;;) {
 		struct pollfd p[8 + MAX_CLIENTS];
-		int n = 0, ev_i = -1, w_i = -1, psi_i = -1, cl_i;
+		int n = 0, ev_i = -1, w_i = -1, psi_i = -1, en_i = -1, cl_i;
 
 		tick_arm(d);
 		p[n++] = (struct pollfd){ .fd = d->sig_fd, .events = POLLIN };
@@ -200,6 +200,10 @@ static void main_loop(struct daemon *d)
 		if (src_watch_fd(d) >= 0) {
 			w_i = n;
 			p[n++] = (struct pollfd){ .fd = src_watch_fd(d), .events = POLLIN };
+		}
+		if (src_enabled_fd(d) >= 0) {
+			en_i = n;
+			p[n++] = (struct pollfd){ .fd = src_enabled_fd(d), .events = POLLPRI };
 		}
 		if (d->src.psi_fd >= 0) {
 			psi_i = n;
@@ -224,6 +228,8 @@ static void main_loop(struct daemon *d)
 		}
 		if (w_i >= 0 && p[w_i].revents)
 			src_watch_readable(d);
+		if (en_i >= 0 && p[en_i].revents & (POLLPRI | POLLERR))
+			src_enabled_changed(d);
 		if (psi_i >= 0 && p[psi_i].revents & POLLPRI)
 			src_psi_sample(d, true);
 		if (p[1].revents)

@@ -135,11 +135,25 @@ static void grant(const struct asd_limits *l, const struct asd_sample *s,
 	uint64_t room;
 
 	if (s->standby_bytes) {
-		if (s->standby_bytes <= sub0(l->max_swap, s->managed_total))
-			decide(d, ASD_YES, s->standby_bytes, "%s: activate the %" PRIu64
-			       " MiB standby", why, mb(s->standby_bytes));
-		else
+		if (s->standby_bytes > sub0(l->max_swap, s->managed_total)) {
 			refuse(l, s, on_disk, LIM_MAX_SWAP, s->standby_bytes, d);
+			return;
+		}
+		decide(d, ASD_YES, s->standby_bytes, "%s: activate the %" PRIu64
+		       " MiB standby", why, mb(s->standby_bytes));
+		if (want <= s->standby_bytes)
+			return;
+		/* one chunk is not enough: a new file for the rest, if it fits */
+		room = asd_page_down(budget(l, s->managed_total + s->standby_bytes, on_disk,
+					    s->fs_size, s->fs_free, &which));
+		d->extra = want - s->standby_bytes < room ? want - s->standby_bytes : room;
+		if (d->extra < MIN_CHUNK) {
+			d->extra = 0;
+			return;
+		}
+		asd_say(d->reason, sizeof(d->reason), "%s: activate the %" PRIu64
+			" MiB standby and grow %" PRIu64 " MiB", why, mb(s->standby_bytes),
+			mb(d->extra));
 		return;
 	}
 	room = asd_page_down(budget(l, s->managed_total, on_disk, s->fs_size, s->fs_free, &which));
@@ -170,21 +184,39 @@ static bool half_free(const struct asd_sample *s)
 }
 
 /*
- * Enough headroom: at least one chunk of swap is still free.  Growing is a
- * single swapon(2) and the daemon re-checks every 100 ms under pressure,
- * so one chunk covers the fastest ramp between two checks while keeping
- * allocated swap close to what is used (allocated <= used + 2 chunks).
+ * Headroom: growth is due once free swap falls below the larger of
+ *  - one fresh chunk: a chunk gives one page less than its size (the swap
+ *    header), so "one unused chunk is enough" must allow for that page;
+ *  - what swap-out uses up, at the rate seen, in the time it takes until
+ *    more swap can be ready (a standby refill and the next check).
  */
 static bool enough_free(const struct asd_limits *l, const struct asd_sample *s)
 {
-	return s->swap_free >= l->chunk;
+	return s->swap_free >= asd_grow_headroom(l, s);
+}
+
+/* The chunks that bring free swap back over the headroom (at least one). */
+static uint64_t grow_want(const struct asd_limits *l, const struct asd_sample *s)
+{
+	uint64_t miss = sub0(asd_grow_headroom(l, s), s->swap_free), per, n;
+
+	if (!l->chunk)
+		return 0;
+	per = l->chunk > ASD_PAGE ? l->chunk - ASD_PAGE : l->chunk;	/* a chunk's usable size */
+	n = miss / per + (miss % per != 0);
+	if (!n)
+		n = 1;
+	return n > UINT64_MAX / l->chunk ? asd_page_down(UINT64_MAX) : n * l->chunk;
 }
 
 /*
  * Order of the checks: below the floor -> grow (even when held); held -> no;
- * no trigger (level below grow_level and free swap not short) -> no; at
- * least one chunk of swap still free -> no; otherwise one chunk (the standby
- * when there is one), subject to the budget (see grant()).  Below the
+ * pressure but memory not short (mem_avail >= avail_short) -> no; no
+ * trigger (level below grow_level and free swap not short) -> no; free
+ * swap at or above the headroom (asd_grow_headroom()) -> no; otherwise the
+ * whole chunks that bring free swap back over the headroom, at least one
+ * (the standby first when there is one, and a new file for the rest in
+ * d->extra), subject to the budget (see grant()).  Below the
  * floor the want is the missing amount rounded up to whole chunks.  When
  * s->standby_bytes != 0 a YES always means "activate the standby" and
  * d->bytes == s->standby_bytes; otherwise it means "create d->bytes".
@@ -208,6 +240,12 @@ void asd_should_grow(const struct asd_config *c, const struct asd_limits *l,
 		decide(d, ASD_NO, 0, "growth on hold");
 		return;
 	}
+	if (s->level > ADAPTSWAP_LEVEL_NONE && s->avail_short && s->mem_avail >= s->avail_short) {
+		decide(d, ASD_NO, 0, "level %s, but %" PRIu64 " MiB available (>= %" PRIu64
+		       " MiB): memory is not short", adaptswap_level_name(s->level),
+		       mb(s->mem_avail), mb(s->avail_short));
+		return;
+	}
 	if (s->level >= c->grow_level) {
 		snprintf(why, sizeof(why), "level %s >= grow_level %s", adaptswap_level_name(s->level),
 			 adaptswap_level_name(c->grow_level));
@@ -226,7 +264,7 @@ void asd_should_grow(const struct asd_config *c, const struct asd_limits *l,
 		       " MiB", why, mb(s->swap_free), mb(s->swap_total));
 		return;
 	}
-	grant(l, s, managed_on_disk, l->chunk, why, d);
+	grant(l, s, managed_on_disk, s->swap_total ? grow_want(l, s) : l->chunk, why, d);
 }
 
 /* ---- shrink -------------------------------------------------------------- */
@@ -436,63 +474,4 @@ bool asd_action_due(const struct asd_config *c, const struct asd_limits *l,
 	st->last_run_ms = now;
 	st->bad_since_ms = 0;
 	return true;
-}
-
-/* ---- PSI mode's own sampling ------------------------------------------- */
-
-int asd_psi_level(uint64_t total_kb, uint64_t avail_kb, unsigned low_pct, bool triggered)
-{
-	uint64_t low = total_kb * low_pct / 100;
-	int level = ADAPTSWAP_LEVEL_NONE;
-
-	if (avail_kb < low / 4)
-		level = ADAPTSWAP_LEVEL_CRITICAL;
-	else if (avail_kb < low / 2)
-		level = ADAPTSWAP_LEVEL_MEDIUM;
-	else if (avail_kb < low)
-		level = ADAPTSWAP_LEVEL_LOW;
-	if (triggered && level < ADAPTSWAP_LEVEL_MEDIUM)
-		level = ADAPTSWAP_LEVEL_MEDIUM;
-	return level;
-}
-
-void asd_psi_observe(struct asd_psi_state *ps, uint64_t now_ms, uint64_t total_kb,
-		     uint64_t avail_kb)
-{
-	uint64_t dt;
-
-	if (!ps->have_prev || now_ms < ps->prev_ms) {
-		ps->have_prev = true;
-		ps->prev_avail_kb = avail_kb;
-		ps->prev_ms = now_ms;
-		return;
-	}
-	dt = now_ms - ps->prev_ms;
-	if (dt < ASD_PSI_MIN_DT_MS)
-		return;		/* compare the next sample with the older one */
-	/* fell by >= 1% of RAM per second: drop / dt >= (total / 100) / 1000 */
-	if (ps->prev_avail_kb > avail_kb &&
-	    (ps->prev_avail_kb - avail_kb) * 100 * 1000 >= total_kb * dt)
-		ps->last_fall_ms = now_ms;
-	ps->prev_avail_kb = avail_kb;
-	ps->prev_ms = now_ms;
-}
-
-bool asd_psi_falling(const struct asd_psi_state *ps, uint64_t now_ms)
-{
-	return ps->last_fall_ms && now_ms >= ps->last_fall_ms &&
-	       now_ms - ps->last_fall_ms < ASD_PSI_FALL_HOLD_MS;
-}
-
-unsigned asd_psi_interval_ms(const struct asd_psi_state *ps, uint64_t now_ms, int level,
-			     uint64_t total_kb, uint64_t avail_kb, unsigned low_pct)
-{
-	uint64_t low = total_kb * low_pct / 100, ms;
-
-	if (level > ADAPTSWAP_LEVEL_NONE || asd_psi_falling(ps, now_ms))
-		return ASD_PSI_FAST_MS;
-	ms = sub0(avail_kb, low) * 1000 / ASD_PSI_FASTEST_KBPS;
-	if (ms < ASD_PSI_FAST_MS)
-		return ASD_PSI_FAST_MS;
-	return ms > ASD_PSI_IDLE_MS ? ASD_PSI_IDLE_MS : (unsigned)ms;
 }

@@ -64,6 +64,7 @@ void proc_sample(struct daemon *d, struct asd_sample *s)
 	char text[8192];
 	struct statvfs fs;
 	struct mfile *sb;
+	unsigned low_pct;
 
 	memset(s, 0, sizeof(*s));
 	s->now_ms = now_ms();
@@ -92,4 +93,9 @@ void proc_sample(struct daemon *d, struct asd_sample *s)
 	s->swapout_rate = d->src.swapout_rate;
 	s->refault_rate = d->src.refault_rate;
 	s->held = d->act.held;
+	/* memory is short below 150% of the source's low threshold */
+	low_pct = d->src.module_mode ? d->src.low_pct : d->cfg.psi_low_pct;
+	s->avail_short = s->mem_total / 100 * low_pct / 100 * ASD_SHORT_PCT;
+	s->swap_use_rate = d->act.rate.rate;
+	s->lead_ms = (d->act.refill_ms ? d->act.refill_ms : ASD_REFILL_GUESS_MS) + ASD_CHECK_MAX_MS;
 }

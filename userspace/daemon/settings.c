@@ -64,6 +64,7 @@ int settings_reload(struct daemon *d, char *msg, size_t msglen)
 	memcpy(d->origin, org, sizeof(org));
 	d->log.level = c.log_level;
 	settings_resolve(d);
+	swappiness_reloaded(d);
 	decide(d, "reload: configuration from %s applied", d->config_path);
 	snprintf(msg, msglen, "configuration from %s applied", d->config_path);
 	return 0;

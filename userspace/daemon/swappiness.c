@@ -32,6 +32,7 @@ void swappiness_init(struct daemon *d)
 	}
 	d->swp.cur = (unsigned)atoi(buf);
 	d->swp.orig = (int)d->swp.cur;
+	d->swp.controlled = d->cfg.swappiness_control;
 	/* A previous run that crashed left the original value behind. */
 	orig_path(d, path, sizeof(path));
 	if (proc_read(path, buf, sizeof(buf)) > 0) {
@@ -73,16 +74,96 @@ void swappiness_restore(struct daemon *d)
 	unlink(path);
 }
 
+static void orig_write(struct daemon *d)
+{
+	char path[200];
+	int fd;
+
+	orig_path(d, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd >= 0) {
+		dprintf(fd, "%d\n", d->swp.orig);
+		close(fd);
+	}
+}
+
+/*
+ * Someone else wrote vm.swappiness: their value becomes the original (the
+ * one restored at stop), and the quiet drift leaves it alone until the
+ * next episode of pressure.  True when that happened.
+ */
+static bool adopt_foreign(struct daemon *d)
+{
+	char buf[32];
+	int v;
+
+	if (proc_read(SWAPPINESS, buf, sizeof(buf)) < 0)
+		return false;
+	v = atoi(buf);
+	if (v == (int)d->swp.cur)
+		return false;
+	logmsg(d, LOG_INFO_, "vm.swappiness was set to %d by someone else (was %u): adopted as "
+	       "the original value", v, d->swp.cur);
+	d->swp.orig = v;
+	d->swp.cur = (unsigned)v;
+	d->swp.adopted_ms = now_ms();
+	orig_write(d);
+	return true;
+}
+
+/* The quiet drift's next step: target and time (see asd_swappiness_next()). */
+static unsigned drift_target(const struct daemon *d)
+{
+	unsigned lo = d->cfg.swappiness_min, hi = d->cfg.swappiness_max;
+
+	return hi < lo ? lo : lo + (hi - lo) / 2;
+}
+
+uint64_t swappiness_due_ms(struct daemon *d)
+{
+	uint64_t t = now_ms(), quiet_end, due;
+
+	if (!d->cfg.swappiness_control || d->swp.cur == drift_target(d) ||
+	    (d->swp.adopted_ms && d->src.last_pressure_ms <= d->swp.adopted_ms))
+		return 0;
+	quiet_end = d->src.last_pressure_ms ?
+		    d->src.last_pressure_ms + d->cfg.shrink_quiet_s * 1000ull : 0;
+	due = d->swp.changed_ms + 5000;
+	if (quiet_end > due)
+		due = quiet_end;
+	return due > t ? due - t + 10 : 10;
+}
+
 void swappiness_tune(struct daemon *d)
 {
 	struct asd_sample s;
 	char reason[160];
 	unsigned v;
 
-	if (!d->cfg.swappiness_control || now_ms() - d->swp.changed_ms < 5000)
+	if (!d->cfg.swappiness_control || adopt_foreign(d) ||
+	    now_ms() - d->swp.changed_ms < 5000)
 		return;
 	proc_sample(d, &s);
 	v = asd_swappiness_next(&d->cfg, &s, d->swp.cur, reason, sizeof(reason));
+	/* an adopted value stays until pressure comes back */
+	if (d->swp.adopted_ms && s.last_pressure_ms <= d->swp.adopted_ms)
+		return;
 	if (v != d->swp.cur)
 		swappiness_set(d, v, reason);
+}
+
+void swappiness_reloaded(struct daemon *d)
+{
+	char buf[32];
+
+	if (d->swp.controlled && !d->cfg.swappiness_control) {
+		swappiness_restore(d);
+		decide(d, "reload: swappiness_control off: vm.swappiness back to %d", d->swp.orig);
+	} else if (!d->swp.controlled && d->cfg.swappiness_control &&
+		   proc_read(SWAPPINESS, buf, sizeof(buf)) >= 0) {
+		d->swp.cur = (unsigned)atoi(buf);
+		d->swp.orig = (int)d->swp.cur;
+		orig_write(d);
+	}
+	d->swp.controlled = d->cfg.swappiness_control;
 }

@@ -6,7 +6,7 @@
  * refill).  With the module and nothing to do it does not wake at all.
  *
  * Owns: d->timer_fd's setting, d->chores_ms.  Calls: source.c,
- * actuate.c, swappiness.c, action.c, policy.c (PSI interval).
+ * actuate.c, swappiness.c, action.c, pace.c (PSI interval).
  */
 #include <stdint.h>
 #include <time.h>
@@ -41,7 +41,8 @@ void tick_arm(struct daemon *d)
 			ms = asd_psi_interval_ms(&d->src.psi, t, d->src.level, d->src.psi_total_kb,
 						 d->src.psi_avail_kb, d->cfg.psi_low_pct);
 	} else if (d->src.level > ADAPTSWAP_LEVEL_NONE) {
-		ms = 100;	/* under pressure: re-check growth often */
+		/* under pressure: re-check growth as swap-out requires */
+		ms = d->act.recheck_ms ? d->act.recheck_ms : ASD_CHECK_MAX_MS;
 	} else if (d->act.shrink_next) {
 		ms = 300;	/* a shrink finished: the next file soon */
 	} else if (active > d->lim.floor) {
@@ -54,6 +55,14 @@ void tick_arm(struct daemon *d)
 		ms = 5000;	/* the action hook watches swap use */
 	}
 	/* else: nothing to do until an event comes; no wake-ups */
+	if (d->src.module_mode && d->src.level == ADAPTSWAP_LEVEL_NONE) {
+		/* vm.swappiness drifts back after an episode: a timer only
+		 * while it is away from its target */
+		uint64_t swp = swappiness_due_ms(d);
+
+		if (swp && (!ms || swp < ms))
+			ms = swp;
+	}
 	it.it_value.tv_sec = (time_t)(ms / 1000);
 	it.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
 	timerfd_settime(d->timer_fd, 0, &it, NULL);
@@ -67,7 +76,9 @@ void tick(struct daemon *d)
 		return;
 	t = now_ms();
 	if (!d->src.module_mode) {
-		if (d->src.forced != ASD_SOURCE_PSI)
+		/* without the family watch, look for the module (no modprobe:
+		 * src_use_best() only resolves the family of a loaded one) */
+		if (d->src.forced != ASD_SOURCE_PSI && src_watch_fd(d) < 0)
 			src_use_best(d);
 		if (!d->src.module_mode) {
 			src_psi_sample(d, false);
