@@ -17,8 +17,12 @@
  *     zram_total_kb zram_used_kb zram_mem_kb    every print_ms
  *   peak swaptotal_kb swapused_kb disk_total_kb disk_used_kb zram_mem_kb
  *                                  largest values seen
- *   zram orig_kb compr_kb mem_used_max_kb same_pages   at the end, summed
- *                                  over /sys/block/zram*; absent without zram
+ *   zram orig_kb compr_kb mem_used_max_kb same_pages   summed over
+ *                                  /sys/block/zram*, orig, compr and same
+ *                                  when the devices held the most data (the
+ *                                  ratio of what the workload stored, not of
+ *                                  what is left after it exited);
+ *                                  absent without zram
  *   end T
  *
  * Swap is read with sysinfo(2) every millisecond (cheap); /proc/meminfo
@@ -133,28 +137,37 @@ static void swaps_split(struct split *sp)
 	fclose(f);
 }
 
-/* Sum of column COL (0-based) of every zram device's mm_stat, in kB when
- * BYTES; 0 without zram. */
-static unsigned long zram_stat(int col, int bytes)
+/* zram's mm_stat summed over every device: orig_data_size,
+ * compr_data_size, mem_used_total, mem_used_max in kB, same_pages; 0 when
+ * there is no zram device. */
+struct zram {
+	unsigned long orig, compr, mem, mem_max, same;
+};
+
+static void zram_read(struct zram *z)
 {
-	unsigned long long sum = 0;
 	glob_t g;
 
+	memset(z, 0, sizeof(*z));
 	if (glob("/sys/block/zram*/mm_stat", 0, NULL, &g) != 0)
-		return 0;
+		return;
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		FILE *f = fopen(g.gl_pathv[i], "re");
-		unsigned long long v[8] = { 0 };
+		unsigned long long v[6] = { 0 };
 
 		if (!f)
 			continue;
-		if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-			   &v[3], &v[4], &v[5], &v[6], &v[7]) >= col + 1)
-			sum += v[col];
+		if (fscanf(f, "%llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+			   &v[3], &v[4], &v[5]) == 6) {
+			z->orig += (unsigned long)(v[0] / 1024);
+			z->compr += (unsigned long)(v[1] / 1024);
+			z->mem += (unsigned long)(v[2] / 1024);
+			z->mem_max += (unsigned long)(v[4] / 1024);
+			z->same += (unsigned long)v[5];
+		}
 		fclose(f);
 	}
 	globfree(&g);
-	return (unsigned long)(bytes ? sum / 1024 : sum);
 }
 
 static void usage(void)
@@ -170,6 +183,7 @@ int main(int argc, char **argv)
 	unsigned long total, avail, low, st, su, last_st, peak_t = 0, peak_u = 0;
 	unsigned long peak_dt = 0, peak_du = 0, peak_zm = 0;
 	struct split sp = { 0 };
+	struct zram z, zpeak = { 0 };
 	double t, next_mem = 0, next_print = 0, next_split = 0;
 	struct sigaction sa;
 	int o, fd, onset = 0;
@@ -227,7 +241,10 @@ int main(int argc, char **argv)
 			peak_u = su;
 		if (st != last_st || t >= next_split) {
 			swaps_split(&sp);
-			sp.zram_mem = zram_stat(2, 1);
+			zram_read(&z);
+			sp.zram_mem = z.mem;
+			if (z.orig > zpeak.orig)
+				zpeak = z;
 			if (sp.disk_total > peak_dt)
 				peak_dt = sp.disk_total;
 			if (sp.disk_used > peak_du)
@@ -257,9 +274,13 @@ int main(int argc, char **argv)
 		usleep(1000);
 	}
 	fprintf(out, "peak %lu %lu %lu %lu %lu\n", peak_t, peak_u, peak_dt, peak_du, peak_zm);
-	if (access("/sys/block/zram0", F_OK) == 0)
-		fprintf(out, "zram %lu %lu %lu %lu\n", zram_stat(0, 1), zram_stat(1, 1),
-			zram_stat(4, 1), zram_stat(5, 0));
+	if (access("/sys/block/zram0", F_OK) == 0) {
+		zram_read(&z);
+		if (z.orig > zpeak.orig)
+			zpeak = z;
+		fprintf(out, "zram %lu %lu %lu %lu\n", zpeak.orig, zpeak.compr,
+			z.mem_max, zpeak.same);
+	}
 	fprintf(out, "end %.6f\n", now());
 	return fclose(out) == 0 ? 0 : 1;
 }
