@@ -81,6 +81,8 @@ py() {
 	run "$REPO/bench/run" --smoke -k "$KERNEL" -o "$SMOKE_OUT"
 	echo "$output"
 	[ "$status" -eq 0 ]
+	# gnuplot had nothing to warn about (one ramp rate, a plot without swap)
+	! grep -i 'warning' <<< "$output"
 
 	# JSON: both machines, one configuration each, every boot complete
 	[ "$(py 'sorted(m)')" = "['1x256M', '2x256M']" ]
