@@ -2,7 +2,7 @@
 # The generic-netlink interface: get, set (CAP_NET_ADMIN, all or nothing),
 # strict validation with extack messages, through adaptswapctl and raw
 # messages (adaptswap-nlraw).
-# guest: shapes=1x256M,2x256M@bookworm
+# guest: shapes=1x256M,2x256M@full
 
 load ../lib/helpers
 

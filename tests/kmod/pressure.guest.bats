@@ -2,7 +2,7 @@
 # Memory pressure in a 256 MiB guest with no swap: the levels rise in
 # order, sequence numbers increase, an OOM produces an OOM event, and the
 # level falls back to none when the hog is gone.
-# guest: mem=256M timeout=300 shapes=1x256M,2x256M@bookworm
+# guest: mem=256M timeout=300 shapes=1x256M,2x256M@full
 
 load ../lib/helpers
 

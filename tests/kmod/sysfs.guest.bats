@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # /sys/kernel/adaptswap/: every knob read and written, every bad input
 # refused with -EINVAL and the old value kept, read-only files stay so.
-# guest: shapes=1x256M,2x256M@bookworm
+# guest: shapes=1x256M,2x256M@full
 
 load ../lib/helpers
 
