@@ -3,9 +3,9 @@
 # on both CPUs, a subscriber is attached, and knobs change at the same
 # time through netlink SET and sysfs.  Nothing may WARN (the guest runs
 # with panic_on_warn=1) and every subscriber sees its events in order.
-# make check runs it on 6.1 and 7.x (the full matrix, every kernel, with
-# SHAPES=all).
-# guest: smp=2 mem=256M timeout=400 shapes=2x256M@bookworm+sid
+# make check runs it on 7.x (6.1's module meets two vCPUs there in the
+# daemon's workload suite); every kernel with SHAPES=all.
+# guest: smp=2 mem=256M timeout=400 shapes=2x256M@sid
 
 load ../lib/helpers
 
