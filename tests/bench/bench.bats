@@ -59,7 +59,7 @@ py() {
 	done
 	grep -q ' 1x256M *module *rep 1  ramp:60,ramp:120,stream,mixed,tmpfs,stress,spike,idle$' <<< "$output"
 	grep -q ' 2x1G *module *rep 1  ramp:120,multi:2,multi:4,stream,spike,idle$' <<< "$output"
-	grep -q ' 2x2G *module *rep 1  multi:4,stream,spike,idle$' <<< "$output"
+	grep -q ' 2x2G *module *rep 1  multi:4,spike,idle$' <<< "$output"
 	# estimates in decreasing order, a forecast in minutes
 	awk '$2 == "s" {print $1}' <<< "$output" | sort -n -r -c
 	[[ $output == *"forecast about "*" minutes"* ]]
