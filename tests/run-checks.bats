@@ -63,6 +63,20 @@ k3 1x256M tests/b/two.guest.bats"
 	[ "$output" = "$want" ]
 }
 
+@test "--list: slots= lets a multi-vCPU guest that uses about one core share the machine" {
+	suite a/light.guest.bats "shapes=1x256M,2x1G slots=1"
+	suite a/heavy.guest.bats "smp=2"
+	suite a/odd.guest.bats "smp=2 slots=0"
+	run "$FAKE/tests/run-checks" -k k1 --list
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the ones that take both slots first
+	[ "$output" = "k1 2x256M tests/a/heavy.guest.bats
+k1 2x256M tests/a/odd.guest.bats
+k1 1x256M tests/a/light.guest.bats
+k1 2x1G tests/a/light.guest.bats (slots=1)" ]
+}
+
 @test "--list: a malformed shape is named and fails" {
 	local bad
 	for bad in 2x 0x256M x1G 2x256 2x1T 100x1G 2x256M@ 2x256M@@k1; do
