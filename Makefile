@@ -18,6 +18,8 @@
 #   (tests/vm/toolchain, cached in .cache/toolchain/).
 # IMAGE_SUITES lists the packaged images make check boots (mk/image.mk):
 #   trixie by default; "trixie bookworm" for both.
+# SHAPES=all runs every guest suite in each of its machine shapes on every
+#   kernel (make check runs the 2-vCPU shapes on some kernels only).
 # V=1 shows the commands.
 
 VERSION  := $(shell cat VERSION)
@@ -163,7 +165,7 @@ lint:
 
 check: deps
 	$(Q)$(MAKE) lint unit initramfs $(CHECK_PREREQS)
-	$(Q)KERNELS="$(KERNELS)" IMAGE_SUITES="$(IMAGE_SUITES)" tests/run-checks
+	$(Q)KERNELS="$(KERNELS)" IMAGE_SUITES="$(IMAGE_SUITES)" SHAPES="$(SHAPES)" tests/run-checks
 
 clean:
 	rm -rf $(BUILD)

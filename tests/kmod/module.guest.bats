@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # adaptswap.ko: loading, unloading, registrations, and 50 load/unload
 # cycles alone, with a subscriber attached, and under a memory hog.
+# guest: shapes=1x256M,2x256M@full
 
 load ../lib/helpers
 

@@ -13,14 +13,24 @@
  *   start T total_kb low_kb        low_kb = low_pct % of MemTotal
  *   onset T avail_kb               MemAvailable first fell below low_kb
  *   swap T total_kb used_kb        SwapTotal changed (1 ms resolution)
- *   s T avail_kb swaptotal_kb swapused_kb    every print_ms
- *   peak swaptotal_kb swapused_kb  largest values seen
+ *   s T avail_kb swaptotal_kb swapused_kb disk_total_kb disk_used_kb
+ *     zram_total_kb zram_used_kb zram_mem_kb    every print_ms
+ *   peak swaptotal_kb swapused_kb disk_total_kb disk_used_kb zram_mem_kb
+ *                                  largest values seen
+ *   zram orig_kb compr_kb mem_used_max_kb same_pages   summed over
+ *                                  /sys/block/zram*, orig, compr and same
+ *                                  when the devices held the most data (the
+ *                                  ratio of what the workload stored, not of
+ *                                  what is left after it exited);
+ *                                  absent without zram
  *   end T
  *
  * Swap is read with sysinfo(2) every millisecond (cheap); /proc/meminfo
  * every 20 ms while MemAvailable is far above the threshold and every
- * millisecond once it is within 64 MiB of it.  The process locks its
- * memory and is never the OOM killer's choice.
+ * millisecond once it is within 64 MiB of it.  /proc/swaps (disk swap:
+ * files and partitions; zram: /dev/zram*) and zram's memory (mm_stat
+ * mem_used_total) every 20 ms and whenever SwapTotal changes.  The process
+ * locks its memory and is never the OOM killer's choice.
  */
 #include <errno.h>
 #include <signal.h>
@@ -30,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <sys/mman.h>
 #include <sys/sysinfo.h>
 
@@ -96,6 +107,69 @@ static void swapinfo(unsigned long *total, unsigned long *used)
 	*used = (unsigned long)((unsigned long long)(si.totalswap - si.freeswap) * si.mem_unit / 1024);
 }
 
+struct split {
+	unsigned long disk_total, disk_used, zram_total, zram_used, zram_mem;
+};
+
+/* /proc/swaps: sizes in kB, split into zram devices and everything else */
+static void swaps_split(struct split *sp)
+{
+	static char line[512];
+	FILE *f = fopen("/proc/swaps", "re");
+
+	sp->disk_total = sp->disk_used = sp->zram_total = sp->zram_used = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char name[256], type[32];
+		unsigned long size, used;
+
+		if (sscanf(line, "%255s %31s %lu %lu", name, type, &size, &used) != 4)
+			continue;
+		if (!strncmp(name, "/dev/zram", 9)) {
+			sp->zram_total += size;
+			sp->zram_used += used;
+		} else {
+			sp->disk_total += size;
+			sp->disk_used += used;
+		}
+	}
+	fclose(f);
+}
+
+/* zram's mm_stat summed over every device: orig_data_size,
+ * compr_data_size, mem_used_total, mem_used_max in kB, same_pages; 0 when
+ * there is no zram device. */
+struct zram {
+	unsigned long orig, compr, mem, mem_max, same;
+};
+
+static void zram_read(struct zram *z)
+{
+	glob_t g;
+
+	memset(z, 0, sizeof(*z));
+	if (glob("/sys/block/zram*/mm_stat", 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "re");
+		unsigned long long v[6] = { 0 };
+
+		if (!f)
+			continue;
+		if (fscanf(f, "%llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+			   &v[3], &v[4], &v[5]) == 6) {
+			z->orig += (unsigned long)(v[0] / 1024);
+			z->compr += (unsigned long)(v[1] / 1024);
+			z->mem += (unsigned long)(v[2] / 1024);
+			z->mem_max += (unsigned long)(v[4] / 1024);
+			z->same += (unsigned long)v[5];
+		}
+		fclose(f);
+	}
+	globfree(&g);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: adaptswap-memwatch [-l low_pct] [-p print_ms] OUTFILE\n"
@@ -107,7 +181,10 @@ int main(int argc, char **argv)
 {
 	long low_pct = 20, print_ms = 100;
 	unsigned long total, avail, low, st, su, last_st, peak_t = 0, peak_u = 0;
-	double t, next_mem = 0, next_print = 0;
+	unsigned long peak_dt = 0, peak_du = 0, peak_zm = 0;
+	struct split sp = { 0 };
+	struct zram z, zpeak = { 0 };
+	double t, next_mem = 0, next_print = 0, next_split = 0;
 	struct sigaction sa;
 	int o, fd, onset = 0;
 	FILE *out;
@@ -162,6 +239,20 @@ int main(int argc, char **argv)
 			peak_t = st;
 		if (su > peak_u)
 			peak_u = su;
+		if (st != last_st || t >= next_split) {
+			swaps_split(&sp);
+			zram_read(&z);
+			sp.zram_mem = z.mem;
+			if (z.orig > zpeak.orig)
+				zpeak = z;
+			if (sp.disk_total > peak_dt)
+				peak_dt = sp.disk_total;
+			if (sp.disk_used > peak_du)
+				peak_du = sp.disk_used;
+			if (sp.zram_mem > peak_zm)
+				peak_zm = sp.zram_mem;
+			next_split = t + 0.020;
+		}
 		if (st != last_st) {
 			fprintf(out, "swap %.6f %lu %lu\n", t, st, su);
 			last_st = st;
@@ -176,12 +267,20 @@ int main(int argc, char **argv)
 			}
 		}
 		if (t >= next_print) {
-			fprintf(out, "s %.6f %lu %lu %lu\n", t, avail, st, su);
+			fprintf(out, "s %.6f %lu %lu %lu %lu %lu %lu %lu %lu\n", t, avail, st, su,
+				sp.disk_total, sp.disk_used, sp.zram_total, sp.zram_used, sp.zram_mem);
 			next_print = t + (double)print_ms / 1000;
 		}
 		usleep(1000);
 	}
-	fprintf(out, "peak %lu %lu\n", peak_t, peak_u);
+	fprintf(out, "peak %lu %lu %lu %lu %lu\n", peak_t, peak_u, peak_dt, peak_du, peak_zm);
+	if (access("/sys/block/zram0", F_OK) == 0) {
+		zram_read(&z);
+		if (z.orig > zpeak.orig)
+			zpeak = z;
+		fprintf(out, "zram %lu %lu %lu %lu\n", zpeak.orig, zpeak.compr,
+			z.mem_max, zpeak.same);
+	}
 	fprintf(out, "end %.6f\n", now());
 	return fclose(out) == 0 ? 0 : 1;
 }

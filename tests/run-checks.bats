@@ -1,0 +1,123 @@
+#!/usr/bin/env bats
+# tests/run-checks: the guest runs it plans from the suites' '# guest:'
+# lines (kernels=, shapes=, smp=/mem=, --all-shapes), without booting
+# anything (--list); and run-guest's refusal of a bad machine shape.
+# Host suite.
+
+load lib/helpers
+
+setup() {
+	requires host
+	# a copy of run-checks over fixture suites (it finds suites under its
+	# own tests/)
+	FAKE=$BATS_TEST_TMPDIR/repo
+	mkdir -p "$FAKE/tests/a" "$FAKE/tests/b"
+	cp "$REPO/tests/run-checks" "$FAKE/tests/"
+}
+
+suite() {	# suite PATH HEADER
+	printf '#!/usr/bin/env bats\n# guest: %s\n@test "x" { true; }\n' "$2" > "$FAKE/tests/$1"
+}
+
+@test "--list: a run per kernel and shape; @ limits a shape to kernels, @full to the full matrix" {
+	suite a/plain.guest.bats "timeout=100 shapes=1x256M,2x256M@full"
+	suite a/big.guest.bats "mem=512M smp=2"
+	suite b/two.guest.bats "kernels=k1,k3 shapes=1x256M,2x1G@k3"
+	suite b/only.guest.bats "shapes=2x256M@k1+k2"
+	run "$FAKE/tests/run-checks" -k "k1 k2 k3" --list
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# 2-vCPU runs first (they take both job slots), then kernel order
+	[ "$output" = "k1 2x512M tests/a/big.guest.bats
+k1 2x256M tests/b/only.guest.bats
+k2 2x512M tests/a/big.guest.bats
+k2 2x256M tests/b/only.guest.bats
+k3 2x512M tests/a/big.guest.bats
+k3 2x1G tests/b/two.guest.bats
+k1 1x256M tests/a/plain.guest.bats
+k1 1x256M tests/b/two.guest.bats
+k2 1x256M tests/a/plain.guest.bats
+k3 1x256M tests/a/plain.guest.bats
+k3 1x256M tests/b/two.guest.bats" ]
+}
+
+@test "--all-shapes and SHAPES=all drop the @ limits, not kernels=" {
+	suite a/full.guest.bats "kernels=k2 shapes=1x512M,2x512M@full"
+	suite b/two.guest.bats "kernels=k1,k3 shapes=1x256M,2x1G@k3"
+	suite b/only.guest.bats "shapes=2x256M@k1"
+	local want="k1 2x256M tests/b/only.guest.bats
+k1 2x1G tests/b/two.guest.bats
+k2 2x512M tests/a/full.guest.bats
+k2 2x256M tests/b/only.guest.bats
+k3 2x256M tests/b/only.guest.bats
+k3 2x1G tests/b/two.guest.bats
+k1 1x256M tests/b/two.guest.bats
+k2 1x512M tests/a/full.guest.bats
+k3 1x256M tests/b/two.guest.bats"
+	run "$FAKE/tests/run-checks" -k "k1 k2 k3" --all-shapes --list
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	SHAPES=all run "$FAKE/tests/run-checks" -k "k1 k2 k3" --list
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+}
+
+@test "--list: slots= lets a multi-vCPU guest that uses about one core share the machine" {
+	suite a/light.guest.bats "shapes=1x256M,2x1G slots=1"
+	suite a/heavy.guest.bats "smp=2"
+	suite a/odd.guest.bats "smp=2 slots=0"
+	run "$FAKE/tests/run-checks" -k k1 --list
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the ones that take both slots first
+	[ "$output" = "k1 2x256M tests/a/heavy.guest.bats
+k1 2x256M tests/a/odd.guest.bats
+k1 1x256M tests/a/light.guest.bats
+k1 2x1G tests/a/light.guest.bats (slots=1)" ]
+}
+
+@test "--list: a malformed shape is named and fails" {
+	local bad
+	for bad in 2x 0x256M x1G 2x256 2x1T 100x1G 2x256M@ 2x256M@@k1; do
+		suite a/bad.guest.bats "shapes=1x256M,$bad"
+		run "$FAKE/tests/run-checks" -k k1 --list
+		echo "$bad: $output"
+		[ "$status" -eq 1 ]
+		[[ $output == *"bad shape '${bad%%@*}"* ]]
+	done
+}
+
+@test "this repository: the 2-vCPU runs make check makes, and the full matrix" {
+	run "$REPO/tests/run-checks" -k "bullseye bookworm bookworm-backports trixie sid" --list
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# two vCPUs in make check: the smp suite on 7.x, the workload suite in
+	# 1 GiB on 6.1 (in 256 MiB on 5.10 and 7.x)
+	[ "$(grep -v ' 1x256M ' <<< "$output")" = "bookworm 2x1G tests/userspace/adaptswapd-workload.guest.bats
+sid 2x256M tests/kmod/smp.guest.bats" ]
+	[ "$(grep ' 1x256M tests/userspace/adaptswapd-workload' <<< "$output")" = "bullseye 1x256M tests/userspace/adaptswapd-workload.guest.bats
+sid 1x256M tests/userspace/adaptswapd-workload.guest.bats" ]
+	# the 1-vCPU module suites on every kernel
+	[ "$(grep -c ' 1x256M tests/kmod/' <<< "$output")" -eq 20 ]
+	local n1
+	n1=$(grep -c ' 1x256M ' <<< "$output")
+	run "$REPO/tests/run-checks" -k "bullseye bookworm bookworm-backports trixie sid" --all-shapes --list
+	[ "$status" -eq 0 ]
+	# every module suite (and smp) in two vCPUs on every kernel, the
+	# workload suite in 1 GiB on each of its kernels
+	[ "$(grep -c ' 2x256M tests/kmod/' <<< "$output")" -eq 25 ]
+	[ "$(grep -c ' 2x1G tests/userspace/adaptswapd-workload' <<< "$output")" -eq 3 ]
+	# and the 256 MiB shape of the workload suite on 6.1 too
+	[ "$(grep -c ' 1x256M tests/userspace/adaptswapd-workload' <<< "$output")" -eq 3 ]
+	[ "$(grep -c ' 1x256M ' <<< "$output")" -eq $((n1 + 1)) ]
+}
+
+@test "run-guest refuses a bad vCPU count or memory size before booting" {
+	local a
+	for a in "-c 0" "-c x" "-c 100" "-m 0" "-m 1T" "-m 256K" "-m big"; do
+		eval "run -2 $REPO/tests/vm/run-guest -k bookworm $a guest"
+		echo "$a: $output"
+		[[ $output == "run-guest: bad "* ]]
+	done
+}
