@@ -94,11 +94,14 @@ k1 2x1G tests/a/light.guest.bats (slots=1)" ]
 	[ "$status" -eq 0 ]
 	# two vCPUs in make check: the smp suite on 7.x, the workload suite in
 	# 1 GiB on 6.1 (in 256 MiB on 5.10 and 7.x)
-	[ "$(grep -v ' 1x256M ' <<< "$output")" = "bookworm 2x1G tests/userspace/adaptswapd-workload.guest.bats
+	[ "$(grep ' 2x' <<< "$output")" = "bookworm 2x1G tests/userspace/adaptswapd-workload.guest.bats
 sid 2x256M tests/kmod/smp.guest.bats" ]
 	[ "$(grep ' 1x256M tests/userspace/adaptswapd-workload' <<< "$output")" = "bullseye 1x256M tests/userspace/adaptswapd-workload.guest.bats
 sid 1x256M tests/userspace/adaptswapd-workload.guest.bats" ]
-	# the 1-vCPU module suites on every kernel
+	# the 1-vCPU module suites on every kernel; the OOM suite (512 MiB, a
+	# balloon) on 5.10, 6.1 and 7.x, the page-cache suite (1 GiB) on 6.1
+	[ "$(grep -c ' 1x512M tests/kmod/oom' <<< "$output")" -eq 3 ]
+	[ "$(grep ' 1x1G ' <<< "$output")" = "bookworm 1x1G tests/kmod/pagecache.guest.bats" ]
 	[ "$(grep -c ' 1x256M tests/kmod/' <<< "$output")" -eq 20 ]
 	local n1
 	n1=$(grep -c ' 1x256M ' <<< "$output")
