@@ -7,6 +7,7 @@
 #   make kmod       build adaptswap.ko for each kernel in KERNELS
 #   make guest SUITE=path.bats [KERNEL=bookworm]   run one suite in a guest
 #   make bench-guest  figures: event latency, grow latency, idle cost, RSS
+#   make fuzz       the fuzz suites with their full counts (mk/fuzz.mk)
 #   make clean      remove build/ (keeps the download cache .cache/)
 #   make distclean  remove build/ and .cache/
 #
@@ -57,7 +58,8 @@ userspace:
 
 # Test tools, static, installed into the guests with the user space.
 TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/static/bin/adaptswap-%,$(wildcard tests/tools/*.c))
-$(BUILD)/static/bin/adaptswap-%: tests/tools/%.c userspace/lib/adaptswap.h $(BUILD)/static/lib/libadaptswap.a
+$(BUILD)/static/bin/adaptswap-%: tests/tools/%.c $(wildcard tests/tools/*.h) userspace/lib/adaptswap.h \
+		$(BUILD)/static/lib/libadaptswap.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(TEST_CFLAGS) -O2 -static -o $@ $< $(BUILD)/static/lib/libadaptswap.a \
 		-lnl-genl-3 -lnl-3 -lpthread -lm 2>$@.log; rc=$$?; \
