@@ -871,8 +871,8 @@ run:
 			ext_ack = fuzz_pct(&rng, 80);
 			cap_ack = fuzz_pct(&rng, 50);
 			strict = fuzz_pct(&rng, 50);
-			fz = dry ? 0 : nl_socket(true, ext_ack, cap_ack, strict);
-			if (fz < 0) {
+			fz = dry ? -1 : nl_socket(true, ext_ack, cap_ack, strict);
+			if (!dry && fz < 0) {
 				fprintf(stderr, "%s: netlink socket: %s\n", PROG, strerror(-fz));
 				return 2;
 			}
@@ -909,7 +909,6 @@ run:
 		if (dry) {
 			printf("socket ext_ack=%d; ", ext_ack);
 			print_hex(i, dgram, len);
-			fz = -1;
 			continue;
 		}
 		if (!family) {
