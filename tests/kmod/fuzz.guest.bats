@@ -26,11 +26,11 @@ teardown() {
 	fuzz_genl_user 20000
 }
 
-@test "sysfs fuzz as root: 3000 random writes, each judged by the ABI document" {
+@test "sysfs fuzz as root: 10000 random writes, each judged by the ABI document" {
 	pending_issue 11 'the module takes "73\0x" as 73 and "+5" as 5 (kstrtouint), the ABI says digits only'
-	fuzz_sysfs_root 3000
+	fuzz_sysfs_root 10000
 }
 
-@test "sysfs fuzz without root: 1000 random writes, all refused, nothing changes" {
-	fuzz_sysfs_user 1000
+@test "sysfs fuzz without root: 2000 random writes, all refused, nothing changes" {
+	fuzz_sysfs_user 2000
 }

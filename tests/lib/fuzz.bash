@@ -32,11 +32,10 @@ fuzz_seed() {
 # $BATS_TEST_TMPDIR/LABEL.log, its seed and counts to the TAP stream, all
 # of it to the test's output when it fails.
 fuzz() {
-	local label=$1 log rc
+	local label=$1 log rc=0
 	shift
 	log=$BATS_TEST_TMPDIR/$label.log
-	"$@" > "$log" 2>&1 3>&-
-	rc=$?
+	"$@" > "$log" 2>&1 3>&- || rc=$?
 	grep -v -e '^  ' -e '^msg ' -e '^write ' -e '^scenario ' -e 'knobs \(before\|after\)' "$log" |
 		grep -e 'seed' -e ' in [0-9.]* s' -e ': send:' -e ': replies:' -e ': results:' \
 			-e ': simple' -e ': valid' -e ': data replies' -e 'connections;' -e 'probes' \
@@ -142,11 +141,12 @@ fire_stop() {
 	for p in ${FIRE_GENL:-} ${FIRE_SYSFS:-}; do kill -TERM "$p" 2>/dev/null || true; done
 	if [ -n "${FIRE_GENL:-}" ]; then wait "$FIRE_GENL" || rc=1; fi
 	if [ -n "${FIRE_SYSFS:-}" ]; then wait "$FIRE_SYSFS" || rc=1; fi
+	[ -n "${FIRE_GENL:-}${FIRE_SYSFS:-}" ] || return 0
 	FIRE_GENL='' FIRE_SYSFS=''
 	for f in genl sysfs; do
-		[ -f "$BATS_TEST_TMPDIR/fire-$f.log" ] || continue
 		grep -v -e 'knobs' "$BATS_TEST_TMPDIR/fire-$f.log" | sed "s/^/# fire-$f: /" >&3
 	done
+	[ "$rc" -eq 0 ] || cat "$BATS_TEST_TMPDIR"/fire-{genl,sysfs}.log
 	return "$rc"
 }
 

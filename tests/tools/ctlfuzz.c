@@ -841,7 +841,11 @@ int main(int argc, char **argv)
 	printf("ctlfuzz: %lu connections; answers: ok=%lu error=%lu none=%lu (closed unread %lu); "
 	       "sends cut short %lu\n", st.connects, st.answered_ok, st.answered_error,
 	       st.unanswered, st.closed_unread, st.sends_failed);
-	fuzz_print_counts(stdout, "ctlfuzz: connect failures:", &st.connect_err, "none");
+	for (int e = 1; e < FUZZ_NERR; e++)
+		if (st.connect_err.n[e]) {
+			fuzz_print_counts(stdout, "ctlfuzz: connect failures:", &st.connect_err, "-");
+			break;
+		}
 	printf("ctlfuzz: probes %lu, slowest %.1f ms\n", st.probes, st.probe_max_ms);
 	if (helper >= 0) {
 		close(helper);

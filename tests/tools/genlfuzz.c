@@ -86,14 +86,20 @@ struct sent {
 };
 static struct sent ring[RING];
 
-/* The message a sequence number was sent with, if it is a recent one. */
-static const struct sent *sent_of(uint32_t seq)
+/* The index of the message that carries seq (if it is one of ours). */
+static uint32_t index_of(uint32_t seq)
 {
 	uint32_t inv = SEQ_MUL;
 
 	for (int k = 0; k < 5; k++)	/* Newton: inv = SEQ_MUL^-1 mod 2^32 */
 		inv *= 2 - SEQ_MUL * inv;
-	const struct sent *s = &ring[(seq * inv - 1) % RING];
+	return seq * inv - 1;
+}
+
+/* The message a sequence number was sent with, if it is a recent one. */
+static const struct sent *sent_of(uint32_t seq)
+{
+	const struct sent *s = &ring[index_of(seq) % RING];
 
 	return s->seq == seq ? s : NULL;
 }
@@ -618,7 +624,8 @@ static void on_error(const struct nlmsghdr *m)
 	if (!privileged && e->error == 0 && s && s->clean &&
 	    s->cmd == ADAPTSWAP_CMD_SET) {
 		st.violations++;
-		fail("message %u: a SET from uid %u was acknowledged", m->nlmsg_seq, getuid());
+		fail("message %u: a SET from uid %u was acknowledged", index_of(m->nlmsg_seq),
+		     getuid());
 	}
 }
 
@@ -631,7 +638,8 @@ static void on_data(const struct nlmsghdr *m)
 		return;
 	/* a reply of ours: GET's status, well-formed and complete */
 	st.malformed++;
-	fail("message %u: a malformed or incomplete reply of %u bytes", m->nlmsg_seq, m->nlmsg_len);
+	fail("message %u: a malformed or incomplete reply of %u bytes", index_of(m->nlmsg_seq),
+	     m->nlmsg_len);
 }
 
 static void parse_replies(const unsigned char *buf, ssize_t n)

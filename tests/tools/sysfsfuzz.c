@@ -18,7 +18,8 @@
  *   --restore      afterwards write every knob back to its value before
  *                  the run (several passes, in whatever order the ordering
  *                  rules allow) and check that it reads so
- *   --only I       write only input I of the sequence (replay one)
+ *   --only I       write only input I of the sequence (with -v to see it;
+ *                  the knobs are as they are now, not as in the run)
  *   --dry-run      write nothing: print the inputs a seed gives
  *   -v             print every write and its result
  *
@@ -76,7 +77,7 @@ static int knob_fd[FUZZ_NKNOBS] = { -1, -1, -1, -1, -1, -1, -1, -1 };
 static char version[128];
 
 static struct {
-	unsigned long writes, valid, invalid, wrong, ro, empty, truncated;
+	unsigned long writes, valid, invalid, wrong, ro, empty, truncated, noroot;
 	struct fuzz_counts res;
 } st;
 
@@ -667,6 +668,7 @@ int main(int argc, char **argv)
 			if (res >= 0)
 				wrong = "a read-only file took a write";
 		} else if (!root) {
+			st.noroot++;
 			if (res >= 0)
 				wrong = "a knob took a write without root";
 		} else if (!len) {
@@ -722,8 +724,8 @@ int main(int argc, char **argv)
 	fuzz_print_counts(stdout, "sysfsfuzz: results:", &st.res, "ok");
 	if (!fire)
 		printf("sysfsfuzz: valid %lu (%lu longer than a page), invalid %lu, empty %lu, "
-		       "read-only %lu; wrong %lu\n", st.valid, st.truncated, st.invalid, st.empty,
-		       st.ro, st.wrong);
+		       "read-only %lu, without root %lu; wrong %lu\n", st.valid, st.truncated,
+		       st.invalid, st.empty, st.ro, st.noroot, st.wrong);
 	close_knobs();
 	if (read_knobs(now) == 0) {
 		print_knobs("knobs after: ", now);

@@ -28,11 +28,11 @@ teardown() {
 }
 
 @test "control socket fuzz as root: junk, partial and oversized lines, slow clients, bursts, a few idle ones" {
-	fuzz_ctl ctl-root -n 1000 "${CTL_POLITE[@]}"
+	fuzz_ctl ctl-root -n 600 "${CTL_POLITE[@]}"
 }
 
 @test "control socket fuzz as nobody: the same; no privileged command is ever answered ok" {
-	fuzz_ctl ctl-nobody -n 1000 -u "$NOBODY" "${CTL_POLITE[@]}"
+	fuzz_ctl ctl-nobody -n 600 -u "$NOBODY" "${CTL_POLITE[@]}"
 }
 
 @test "clients that close before their answer do not stop the daemon (SIGPIPE)" {
@@ -42,11 +42,11 @@ teardown() {
 
 @test "idle connections of nobody cannot lock root out" {
 	pending_issue 12 'eight idle clients take every slot of adaptswapd and never time out'
-	fuzz_ctl ctl-idle -n 40 -u "$NOBODY" -S hold --min-hold 16 --max-hold 64 --hold-ms 4000
+	fuzz_ctl ctl-idle -n 20 -u "$NOBODY" -S hold --min-hold 16 --max-hold 64 --hold-ms 4000
 }
 
 @test "control socket fuzz, every scenario, as root and as nobody" {
 	pending_issue 12 'SIGPIPE and idle clients (see the two tests above)'
-	fuzz_ctl ctl-all-root -n 500
-	fuzz_ctl ctl-all-nobody -n 500 -u "$NOBODY"
+	fuzz_ctl ctl-all-root -n 300
+	fuzz_ctl ctl-all-nobody -n 300 -u "$NOBODY"
 }
