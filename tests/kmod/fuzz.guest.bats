@@ -34,3 +34,8 @@ teardown() {
 @test "sysfs fuzz without root: 2000 random writes, all refused, nothing changes" {
 	fuzz_sysfs_user 2000
 }
+
+@test "a seed replays: a run sends what a dry run with its seed prints (genl and sysfs)" {
+	fuzz_replay_genl 3000
+	fuzz_replay_sysfs 2000
+}

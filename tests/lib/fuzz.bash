@@ -216,3 +216,48 @@ daemon_answers() {
 	adaptswapctl resume
 	adaptswapctl status --json | grep -q '"held":false'
 }
+
+# --- replay ----------------------------------------------------------------
+
+# fuzz_replay_genl N / fuzz_replay_sysfs N / fuzz_replay_ctl N ARGS: a
+# real run (-v) sends exactly what a dry run with the same seed prints.
+fuzz_replay_genl() {
+	local seed fam
+	seed=$(fuzz_seed)
+	adaptswap-genlfuzz -n "$1" -s "$seed" -v --restore > "$BATS_TEST_TMPDIR/real" 3>&-
+	fam=$(sed -n 's/^genlfuzz: family \(0x[0-9a-f]*\)$/\1/p' "$BATS_TEST_TMPDIR/real")
+	adaptswap-genlfuzz -n "$1" -s "$seed" --dry-run="$fam" > "$BATS_TEST_TMPDIR/dry"
+	fuzz_same_lines 's/^msg //p' 's/^socket ext_ack=[01]; msg //p' "genl, seed $seed"
+}
+
+fuzz_replay_sysfs() {
+	local seed
+	seed=$(fuzz_seed)
+	adaptswap-sysfsfuzz -n "$1" -s "$seed" -v --restore > "$BATS_TEST_TMPDIR/real" 3>&- || true
+	adaptswap-sysfsfuzz -n "$1" -s "$seed" --dry-run > "$BATS_TEST_TMPDIR/dry"
+	# (the dry run names the read-only files as one)
+	fuzz_same_lines 's/^write \([0-9]*\) to [^:]*: \(.*\) -> .*/\1 \2/p' \
+		's/^input \([0-9]*\) to [^:]*: \(.*\)$/\1 \2/p' "sysfs, seed $seed"
+}
+
+fuzz_replay_ctl() {
+	local seed n=$1
+	shift
+	seed=$(fuzz_seed)
+	adaptswap-ctlfuzz -n "$n" -s "$seed" -v "$@" > "$BATS_TEST_TMPDIR/real" 3>&-
+	adaptswap-ctlfuzz -n "$n" -s "$seed" --dry-run "$@" > "$BATS_TEST_TMPDIR/dry"
+	fuzz_same_lines 's/^\(scenario .*\)/\1/p' 's/^\(scenario .*\)/\1/p' "ctl, seed $seed"
+}
+
+# fuzz_same_lines REAL-SED DRY-SED WHAT: the two lists agree, and are not empty
+fuzz_same_lines() {
+	sed -n "$1" "$BATS_TEST_TMPDIR/real" > "$BATS_TEST_TMPDIR/real.list"
+	sed -n "$2" "$BATS_TEST_TMPDIR/dry" > "$BATS_TEST_TMPDIR/dry.list"
+	[ -s "$BATS_TEST_TMPDIR/real.list" ] || { echo "$3: the real run printed nothing"; return 1; }
+	if ! cmp -s "$BATS_TEST_TMPDIR/real.list" "$BATS_TEST_TMPDIR/dry.list"; then
+		echo "$3: the real run and the dry run differ"
+		diff "$BATS_TEST_TMPDIR/real.list" "$BATS_TEST_TMPDIR/dry.list" | head -20
+		return 1
+	fi
+	echo "# replay $3: $(wc -l < "$BATS_TEST_TMPDIR/real.list") inputs, the same in a dry run" >&3
+}

@@ -35,6 +35,10 @@ teardown() {
 	fuzz_ctl ctl-nobody -n 120 -u "$NOBODY" "${CTL_POLITE[@]}"
 }
 
+@test "a seed replays: a run plays what a dry run with its seed prints" {
+	fuzz_replay_ctl 25 -u "$NOBODY" "${CTL_POLITE[@]}"
+}
+
 @test "clients that close before their answer do not stop the daemon (SIGPIPE)" {
 	pending_issue 12 'SIGPIPE ends adaptswapd when a client closes before its answer'
 	fuzz_ctl ctl-early -n 20 -u "$NOBODY" -S early-close
