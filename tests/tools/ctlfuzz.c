@@ -16,6 +16,7 @@
  *   -p PATH         the socket (default $ADAPTSWAP_RUNDIR/adaptswapd.sock,
  *                   else /run/adaptswap/adaptswapd.sock)
  *   -P PID          the daemon's pid: fail as soon as it is gone
+ *   --probe-socket PATH  the probes' socket (default: the same as -p)
  *   -S LIST         scenarios, comma-separated (default all): junk, partial,
  *                   oversized, slow, burst, hold, early-close, commands
  *   --min-hold N    at least N connections held at once (default 1)
@@ -56,6 +57,7 @@
 
 static struct fuzz_rng rng;
 static struct sockaddr_un addr = { .sun_family = AF_UNIX };
+static struct sockaddr_un probe_addr = { .sun_family = AF_UNIX };
 static bool verbose, dry;
 static volatile sig_atomic_t stop;
 static int failures;
@@ -109,13 +111,13 @@ static void sleep_ms(unsigned ms)
 /* ---- one client ------------------------------------------------------- */
 
 /* A connected non-blocking socket, or -errno (EAGAIN: the backlog is full). */
-static int ctl_connect(void)
+static int connect_to(const struct sockaddr_un *a)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+	if (connect(fd, (const struct sockaddr *)a, sizeof(*a))) {
 		int e = errno;
 
 		close(fd);
@@ -127,7 +129,7 @@ static int ctl_connect(void)
 /* connect, counting; a refused or missing socket means the daemon is gone */
 static int client(void)
 {
-	int fd = ctl_connect();
+	int fd = connect_to(&addr);
 
 	st.connects++;
 	if (fd < 0) {
@@ -273,7 +275,7 @@ static double probe_here(char *why, size_t len)
 		char buf[8192];
 		bool eof;
 		size_t n;
-		int fd = ctl_connect();
+		int fd = connect_to(&probe_addr);
 
 		if (fd == -ECONNREFUSED || fd == -ENOENT) {
 			snprintf(why, len, "connect: %s (the daemon is gone)", strerror(-fd));
@@ -671,7 +673,8 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: %s [-n N] [-s SEED] [-t SEC] [-u USER] [-p PATH] [-P PID] [-S LIST]\n"
-		"       [--min-hold N] [--max-hold N] [--hold-ms MS] [--probe-ms MS] [--dry-run] [-v]\n", PROG);
+		"       [--min-hold N] [--max-hold N] [--hold-ms MS] [--probe-ms MS]\n"
+		"       [--probe-socket PATH] [--dry-run] [-v]\n", PROG);
 }
 
 static int parse_kinds(const char *list, bool *enabled)
@@ -716,11 +719,12 @@ int main(int argc, char **argv)
 		{ "hold-ms", required_argument, NULL, 'M' },
 		{ "probe-ms", required_argument, NULL, 'R' },
 		{ "dry-run", no_argument, NULL, 'D' },
+		{ "probe-socket", required_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	static struct plan plan;
-	const char *seed_arg = NULL, *user = NULL, *path = NULL;
+	const char *seed_arg = NULL, *user = NULL, *path = NULL, *probe_path = NULL;
 	bool enabled[NKINDS];
 	unsigned long n = 200, secs = 0, v;
 	uint64_t seed;
@@ -748,6 +752,7 @@ int main(int argc, char **argv)
 		case 's': seed_arg = optarg; break;
 		case 'u': user = optarg; break;
 		case 'p': path = optarg; break;
+		case 'Q': probe_path = optarg; break;
 		case 'S': if (parse_kinds(optarg, enabled)) { usage(stderr); return 2; } break;
 		case 'v': verbose = true; break;
 		case 'D': dry = true; break;
@@ -770,6 +775,14 @@ int main(int argc, char **argv)
 		return 2;
 	} else {
 		strcpy(addr.sun_path, path);
+	}
+	probe_addr = addr;
+	if (probe_path) {
+		if (strlen(probe_path) >= sizeof(probe_addr.sun_path)) {
+			fprintf(stderr, "%s: socket path too long\n", PROG);
+			return 2;
+		}
+		strcpy(probe_addr.sun_path, probe_path);
 	}
 	signal(SIGPIPE, SIG_IGN);	/* ours: send() says MSG_NOSIGNAL anyway */
 	signal(SIGTERM, on_signal);
