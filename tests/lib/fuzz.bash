@@ -183,6 +183,10 @@ fuzz_reload() {
 	done
 	echo "# fire: $n unload/load cycles in $((SECONDS - t0)) s" >&3
 	fire_stop
+	# the subscriber was there (it subscribes again after every reload)
+	echo "# fire: the subscriber subscribed $(grep -c 'listening for events' \
+		"$BATS_TEST_TMPDIR/fire-events.log") times" >&3
+	grep -q 'listening for events' "$BATS_TEST_TMPDIR/fire-events.log"
 	# and it still works, alone
 	adaptswap-genlfuzz --get >/dev/null
 	rmmod adaptswap
