@@ -2,8 +2,10 @@
 # Random input for adaptswap.ko's interfaces, bounded for make check:
 # generic netlink (adaptswap-genlfuzz) and sysfs (adaptswap-sysfsfuzz), as
 # root and without privileges, each answer checked against the documented
-# ABI.  make fuzz runs the same tests with the full counts
-# (fuzz.fuzz.bats).  Seeds and counts are printed; SEED=N replays.
+# ABI (but for the known faults of today's module, which are counted:
+# FUZZ_LENIENT_* in tests/lib/fuzz.bash).  make fuzz runs the same tests
+# with the full counts (fuzz.fuzz.bats).  Seeds and counts are printed;
+# SEED=N replays.
 # guest: timeout=600
 
 load ../lib/helpers
@@ -26,8 +28,7 @@ teardown() {
 	fuzz_genl_user 20000
 }
 
-@test "sysfs fuzz as root: 10000 random writes, each judged by the ABI document" {
-	pending_issue 11 'the module takes "73\0x" as 73 and "+5" as 5 (kstrtouint), the ABI says digits only'
+@test "sysfs fuzz as root: 10000 random writes, each judged by the ABI document (known faults counted)" {
 	fuzz_sysfs_root 10000
 }
 

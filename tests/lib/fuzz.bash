@@ -11,10 +11,17 @@
 # line), a random one otherwise.  Every run prints its seed and counts to
 # the TAP stream as "# " lines; the same seed replays the same inputs.
 #
-# Tests that today's code is known to fail call pending_issue: they are
-# skipped unless the kernel command line has astest_pending=1
-# (run-guest -a astest_pending=1, make fuzz PENDING=1).  Once the issue is
-# fixed, delete the pending_issue line.
+# What today's main is known to get wrong, two ways (see README.md,
+# "Fuzzing"; both end with astest_pending=1 on the kernel command line:
+# make fuzz PENDING=1, run-guest -a astest_pending=1):
+#   - a test that cannot run at all until an issue is fixed calls
+#     pending_issue N WHY and is skipped;
+#   - a fuzzer that would stop at a known fault is run --lenient about it:
+#     it takes either answer to the inputs of that fault, counts them and
+#     prints the counts, and judges everything else strictly (FUZZ_LENIENT_*
+#     below).
+# Once the issue's fix has landed, delete its pending_issue lines and its
+# words in FUZZ_LENIENT_*.
 
 KNOBS="enabled low_pct medium_pct critical_pct hysteresis_pct sample_idle_ms sample_fast_ms event_interval_ms"
 NOBODY=65534	# no passwd entry in the guest: the fuzzers take a uid
@@ -22,6 +29,31 @@ NOBODY=65534	# no passwd entry in the guest: the fuzzers take a uid
 # pending_issue N WHY: skip (see above) unless pending tests are wanted
 pending_issue() {
 	[ "${astest_pending:-}" = 1 ] || skip "pending #$1: $2"
+}
+
+# The fuzzers' --lenient words (tests/tools/fuzz.h) while today's main has
+# these faults; each with the issue whose fix removes it:
+#   nul-tail   #11  a sysfs knob takes "73\0x" as 73 (kstrtouint() stops
+#                   at the NUL; the ABI refuses junk after the number)
+#   plus-sign  --   a sysfs knob takes "+5" as 5 (kstrtouint() skips one
+#                   '+'; the ABI says digits only).  No issue asks for it
+#                   yet, and issue #11's branch keeps kstrtouint()
+#   low-hyst   #11  low_pct + hysteresis_pct >= 100 is taken; #11's fix
+#                   refuses it (sysfs and genl)
+FUZZ_LENIENT_SYSFS=nul-tail,plus-sign,low-hyst
+FUZZ_LENIENT_GENL=low-hyst
+
+# fuzz_lenient WORDS: the fuzzer options for WORDS into the array LENIENT
+# (none with pending tests wanted), and a TAP line that says so
+fuzz_lenient() {
+	LENIENT=()
+	[ -n "$1" ] || return 0
+	if [ "${astest_pending:-}" = 1 ]; then
+		echo "# strict (astest_pending=1): no leniency for $1" >&3
+	else
+		LENIENT=(--lenient "$1")
+		echo "# lenient about $1 (known faults: tests/lib/fuzz.bash)" >&3
+	fi
 }
 
 fuzz_seed() {
@@ -39,9 +71,10 @@ fuzz() {
 	grep -v -e '^  ' -e '^msg ' -e '^write ' -e '^scenario ' -e 'knobs \(before\|after\)' "$log" |
 		grep -e 'seed' -e ' in [0-9.]* s' -e ': send:' -e ': replies:' -e ': results:' \
 			-e ': simple' -e ': valid' -e ': data replies' -e 'connections;' -e 'probes' \
-			-e ': family' -e 'FAIL' | head -40 | sed "s/^/# $label: /" >&3
+			-e ': family' -e ': lenient' -e 'FAIL' | head -40 | sed "s/^/# $label: /" >&3
 	if [ "$rc" -ne 0 ]; then
-		echo "$label: exit $rc; replay with SEED=$(sed -n 's/.*: seed \([0-9]*\).*/\1/p' "$log" | head -1)"
+		echo "$label: exit $rc; replay with SEED=$(sed -n 's/.*: seed \([0-9]*\).*/\1/p' \
+			"$log" | head -1)${astest_pending:+ astest_pending=$astest_pending}"
 		cat "$log"
 	fi
 	return "$rc"
@@ -57,7 +90,8 @@ knob_values() {
 # fuzz_genl_root N: N random messages as root; the knobs it changed are
 # restored afterwards, and the module still answers GET.
 fuzz_genl_root() {
-	fuzz genl-root adaptswap-genlfuzz -n "$1" -s "$(fuzz_seed)" --restore
+	fuzz_lenient "$FUZZ_LENIENT_GENL"
+	fuzz genl-root adaptswap-genlfuzz -n "$1" -s "$(fuzz_seed)" --restore "${LENIENT[@]}"
 	adaptswap-genlfuzz --get >/dev/null
 }
 
@@ -74,9 +108,11 @@ fuzz_genl_user() {
 # --- sysfs ----------------------------------------------------------------
 
 # fuzz_sysfs_root N: N random writes as root, each checked against the ABI
-# document; the knobs are written back afterwards.
+# document (but the known faults, FUZZ_LENIENT_SYSFS); the knobs are
+# written back afterwards.
 fuzz_sysfs_root() {
-	fuzz sysfs-root adaptswap-sysfsfuzz -n "$1" -s "$(fuzz_seed)" --restore
+	fuzz_lenient "$FUZZ_LENIENT_SYSFS"
+	fuzz sysfs-root adaptswap-sysfsfuzz -n "$1" -s "$(fuzz_seed)" --restore "${LENIENT[@]}"
 	adaptswap-genlfuzz --get >/dev/null
 }
 
@@ -225,10 +261,14 @@ daemon_answers() {
 
 # fuzz_replay_genl N / fuzz_replay_sysfs N / fuzz_replay_ctl N ARGS: a
 # real run (-v) sends exactly what a dry run with the same seed prints.
+# The replays are about the inputs, not the judgement: the real runs are
+# lenient about the known faults whether pending tests are wanted or not
+# (the other tests judge them), but must pass otherwise.
 fuzz_replay_genl() {
 	local seed fam
 	seed=$(fuzz_seed)
-	adaptswap-genlfuzz -n "$1" -s "$seed" -v --restore > "$BATS_TEST_TMPDIR/real" 3>&-
+	fuzz_real adaptswap-genlfuzz -n "$1" -s "$seed" -v --restore \
+		${FUZZ_LENIENT_GENL:+--lenient "$FUZZ_LENIENT_GENL"} || return 1
 	fam=$(sed -n 's/^genlfuzz: family \(0x[0-9a-f]*\)$/\1/p' "$BATS_TEST_TMPDIR/real")
 	adaptswap-genlfuzz -n "$1" -s "$seed" --dry-run="$fam" > "$BATS_TEST_TMPDIR/dry"
 	fuzz_same_lines 's/^msg //p' 's/^socket ext_ack=[01]; msg //p' "genl, seed $seed"
@@ -237,7 +277,8 @@ fuzz_replay_genl() {
 fuzz_replay_sysfs() {
 	local seed
 	seed=$(fuzz_seed)
-	adaptswap-sysfsfuzz -n "$1" -s "$seed" -v --restore > "$BATS_TEST_TMPDIR/real" 3>&- || true
+	fuzz_real adaptswap-sysfsfuzz -n "$1" -s "$seed" -v --restore \
+		${FUZZ_LENIENT_SYSFS:+--lenient "$FUZZ_LENIENT_SYSFS"} || return 1
 	adaptswap-sysfsfuzz -n "$1" -s "$seed" --dry-run > "$BATS_TEST_TMPDIR/dry"
 	# (the dry run names the read-only files as one)
 	fuzz_same_lines 's/^write \([0-9]*\) to [^:]*: \(.*\) -> .*/\1 \2/p' \
@@ -248,9 +289,18 @@ fuzz_replay_ctl() {
 	local seed n=$1
 	shift
 	seed=$(fuzz_seed)
-	adaptswap-ctlfuzz -n "$n" -s "$seed" -v "$@" > "$BATS_TEST_TMPDIR/real" 3>&-
+	fuzz_real adaptswap-ctlfuzz -n "$n" -s "$seed" -v "$@" || return 1
 	adaptswap-ctlfuzz -n "$n" -s "$seed" --dry-run "$@" > "$BATS_TEST_TMPDIR/dry"
 	fuzz_same_lines 's/^\(scenario .*\)/\1/p' 's/^\(scenario .*\)/\1/p' "ctl, seed $seed"
+}
+
+# fuzz_real CMD...: the real run of a replay test, into $BATS_TEST_TMPDIR/real;
+# when it fails, its verdict (not the inputs it printed) goes to the output
+fuzz_real() {
+	"$@" > "$BATS_TEST_TMPDIR/real" 3>&- && return 0
+	echo "the real run failed: $*"
+	grep -v -e '^msg ' -e '^write ' -e '^scenario ' "$BATS_TEST_TMPDIR/real" | tail -40
+	return 1
 }
 
 # fuzz_same_lines REAL-SED DRY-SED WHAT: the two lists agree, and are not empty

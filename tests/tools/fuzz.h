@@ -210,7 +210,7 @@ static inline double fuzz_now(void)
  * is the fuzzers' copy of the ABI document, on purpose not the module's
  * table: it is what the module is checked against.  A knob added to the
  * ABI must be added here (the sysfs fuzzer refuses a writable file it has
- * no rule for).
+ * no rule for).  fuzz_knobs_pending() holds the rule an open issue adds.
  */
 struct fuzz_knob {
 	const char *name;
@@ -248,6 +248,80 @@ static inline const char *fuzz_knobs_invalid(const uint32_t *v)
 	if (v[K_FAST] > v[K_IDLE])
 		return "sample_fast_ms must not exceed sample_idle_ms";
 	return NULL;
+}
+
+/*
+ * A rule that an open issue adds to the ABI (the issue's fix documents it
+ * in kmod/ABI/sysfs-kernel-adaptswap): today's module may not keep it yet.
+ * Returns NULL, or the rule that is broken.  Strict fuzzers count it with
+ * the others; --lenient low-hyst takes either answer (see below).
+ */
+static inline const char *fuzz_knobs_pending(const uint32_t *v)
+{
+	if ((uint64_t)v[K_LOW] + v[K_HYST] >= 100)
+		return "low_pct + hysteresis_pct must stay below 100 (issue #11)";
+	return NULL;
+}
+
+/* ---- leniency: what today's module is known to get wrong --------------- */
+
+/*
+ * --lenient NAME,...: inputs that only these rules judge may be taken or
+ * refused (with EINVAL, changing nothing), either way; they are counted
+ * and the counts printed, so that a run shows how often the known fault
+ * was hit.  Everything else is judged as strictly as before.
+ *   nul-tail   a number, then a NUL byte and anything ("73\0x"): the ABI
+ *              refuses it, kstrtouint() stops at the NUL (issue #11)
+ *   plus-sign  a '+' before the number ("+5"): the ABI says digits only,
+ *              kstrtouint() skips one '+'
+ *   low-hyst   low_pct + hysteresis_pct >= 100: refused once issue #11's
+ *              fix lands, taken today
+ */
+enum { FUZZ_L_NUL_TAIL, FUZZ_L_PLUS_SIGN, FUZZ_L_LOW_HYST, FUZZ_NLENIENT };
+
+static const char *const fuzz_lenient_names[FUZZ_NLENIENT] = {
+	[FUZZ_L_NUL_TAIL] = "nul-tail",
+	[FUZZ_L_PLUS_SIGN] = "plus-sign",
+	[FUZZ_L_LOW_HYST] = "low-hyst",
+};
+
+/* "a,b,c" into a mask of FUZZ_L_* bits; -1 on an unknown name or none */
+static inline int fuzz_parse_lenient(const char *arg, unsigned *mask)
+{
+	char buf[256], *save = NULL;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -1;
+	strcpy(buf, arg);
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		int i;
+
+		for (i = 0; i < FUZZ_NLENIENT; i++)
+			if (!strcmp(w, fuzz_lenient_names[i]))
+				break;
+		if (i == FUZZ_NLENIENT)
+			return -1;
+		*mask |= 1u << i;
+	}
+	return *mask ? 0 : -1;
+}
+
+struct fuzz_lenient_counts {
+	unsigned long seen[FUZZ_NLENIENT], taken[FUZZ_NLENIENT];
+};
+
+/* "PROG: lenient (issue pending): nul-tail 31 taken of 31, ..." */
+static inline void fuzz_print_lenient(FILE *f, const char *prog, unsigned mask,
+				      const struct fuzz_lenient_counts *c)
+{
+	if (!mask)
+		return;
+	fprintf(f, "%s: lenient (known faults, taken or refused):", prog);
+	for (int i = 0; i < FUZZ_NLENIENT; i++)
+		if (mask & (1u << i))
+			fprintf(f, " %s %lu taken of %lu", fuzz_lenient_names[i], c->taken[i],
+				c->seen[i]);
+	fputc('\n', f);
 }
 
 static inline int fuzz_knob_index(const char *name)

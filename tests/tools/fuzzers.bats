@@ -71,4 +71,35 @@ dry() {	# dry TOOL ARGS...: the inputs a dry run prints
 	[ "$status" -eq 2 ]
 	run "$BIN/adaptswap-genlfuzz" --dry-run=0x10000
 	[ "$status" -eq 2 ]
+	for a in nonsense nul-tail,nonsense ""; do
+		run "$BIN/adaptswap-sysfsfuzz" --lenient "$a" -n 1 --dry-run
+		[ "$status" -eq 2 ] || { echo "sysfsfuzz --lenient '$a': exit $status"; return 1; }
+	done
+	run "$BIN/adaptswap-sysfsfuzz" --lenient nul-tail,plus-sign,low-hyst -n 1 --dry-run
+	[ "$status" -eq 0 ]
+	# netlink numbers are binary: only the knob rule applies there
+	run "$BIN/adaptswap-genlfuzz" --lenient nul-tail -n 1 --dry-run
+	[ "$status" -eq 2 ]
+	run "$BIN/adaptswap-genlfuzz" --lenient low-hyst -n 1 --dry-run
+	[ "$status" -eq 0 ]
+}
+
+# A test of the test: the sysfs fuzzer against a directory of plain files,
+# which take every write as it comes (a store that accepts anything).
+@test "the sysfs fuzzer fails a directory that takes every write, and names the write and the seed" {
+	for len in "" "--lenient nul-tail,plus-sign,low-hyst"; do
+		d=$(mktemp -d "$BATS_TEST_TMPDIR/sys.XXXX")
+		for kv in enabled=1 low_pct=20 medium_pct=10 critical_pct=5 hysteresis_pct=3 \
+			sample_idle_ms=1000 sample_fast_ms=4 event_interval_ms=1000; do
+			echo "${kv#*=}" > "$d/${kv%%=*}"
+			chmod 0644 "$d/${kv%%=*}"
+		done
+		echo 1.0 > "$d/version"
+		chmod 0444 "$d/version"
+		# shellcheck disable=SC2086
+		run "$BIN/adaptswap-sysfsfuzz" -d "$d" -n 200 -s 42 $len
+		[ "$status" -eq 1 ] || { echo "$len: exit $status"; echo "$output"; return 1; }
+		[[ $output == *"FAIL: write "* ]]
+		[[ ${lines[-1]} == "sysfsfuzz: seed 42: FAIL ("* ]]
+	done
 }

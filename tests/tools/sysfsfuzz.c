@@ -20,6 +20,11 @@
  *                  rules allow) and check that it reads so
  *   --only I       write only input I of the sequence (with -v to see it;
  *                  the knobs are as they are now, not as in the run)
+ *   --lenient L    take either answer (taken, or EINVAL and no change) to
+ *                  the inputs that only the rules in L judge, and count
+ *                  them: a comma-separated list of nul-tail ("73\0x"),
+ *                  plus-sign ("+5"), low-hyst (low_pct + hysteresis_pct
+ *                  >= 100), the faults of today's module (tests/tools/fuzz.h)
  *   --dry-run      write nothing: print the inputs a seed gives
  *   -v             print every write and its result
  *
@@ -35,8 +40,9 @@
  *   - a knob takes an unsigned decimal number (digits only), optionally
  *     followed by one newline, in its range, that keeps the ordering rules
  *     (low_pct > medium_pct > critical_pct, sample_fast_ms <=
- *     sample_idle_ms) with the other knobs' current values: the write
- *     returns its length and the knob reads the number afterwards;
+ *     sample_idle_ms, low_pct + hysteresis_pct < 100) with the other
+ *     knobs' current values: the write returns its length and the knob
+ *     reads the number afterwards;
  *   - anything else fails with EINVAL and changes no knob (a zero-byte
  *     write never reaches the module: it returns 0 and changes nothing);
  *   - no write to one knob changes another;
@@ -63,6 +69,7 @@
 static struct fuzz_rng rng;
 static const char *dir = "/sys/kernel/adaptswap";
 static bool fire, verbose, dry;
+static unsigned lenient;	/* FUZZ_L_* bits */
 static volatile sig_atomic_t stop;
 static int failures;
 
@@ -79,6 +86,7 @@ static char version[128];
 static struct {
 	unsigned long writes, valid, invalid, wrong, ro, empty, truncated, noroot;
 	struct fuzz_counts res;
+	struct fuzz_lenient_counts len;
 } st;
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -249,6 +257,29 @@ static bool abi_number(const unsigned char *b, size_t n, uint32_t *v)
 	}
 	*v = (uint32_t)x;
 	return true;
+}
+
+/*
+ * The number that today's module reads in bytes abi_number() refuses,
+ * when only the --lenient rules make the difference: kstrtouint() skips
+ * one '+' and stops at the first NUL.  *used: the FUZZ_L_* bits it took.
+ */
+static bool lenient_number(const unsigned char *b, size_t n, uint32_t *v, unsigned *used)
+{
+	const unsigned char *z;
+
+	*used = 0;
+	if ((lenient & (1u << FUZZ_L_PLUS_SIGN)) && n && b[0] == '+') {
+		b++;
+		n--;
+		*used |= 1u << FUZZ_L_PLUS_SIGN;
+	}
+	z = memchr(b, '\0', n);
+	if ((lenient & (1u << FUZZ_L_NUL_TAIL)) && z) {
+		n = (size_t)(z - b);
+		*used |= 1u << FUZZ_L_NUL_TAIL;
+	}
+	return *used && abi_number(b, n, v);
 }
 
 /* ---- the inputs ---------------------------------------------------------- */
@@ -460,7 +491,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: %s [-n N] [-s SEED] [-t SEC] [-u USER] [-d DIR] [--fire]\n"
-		"       [--restore] [--only I] [--dry-run] [-v]\n", PROG);
+		"       [--restore] [--only I] [--lenient RULE,...] [--dry-run] [-v]\n", PROG);
 }
 
 static void print_knobs(const char *label, const uint32_t *v)
@@ -500,6 +531,7 @@ int main(int argc, char **argv)
 		{ "restore", no_argument, NULL, 'R' },
 		{ "only", required_argument, NULL, 'O' },
 		{ "dry-run", no_argument, NULL, 'D' },
+		{ "lenient", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -528,6 +560,7 @@ int main(int argc, char **argv)
 		case 'F': fire = true; break;
 		case 'R': do_restore = true; break;
 		case 'D': dry = true; break;
+		case 'L': if (fuzz_parse_lenient(optarg, &lenient)) { usage(stderr); return 2; } break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -598,8 +631,9 @@ int main(int argc, char **argv)
 		size_t len, seen;
 		long res;
 		uint32_t v;
-		bool num, valid, via_held = false;
-		const char *why = NULL;
+		unsigned used = 0;
+		bool num, valid, either, via_held = false;
+		const char *why = NULL, *pend;
 
 		if (deadline && fuzz_now() >= deadline)
 			break;
@@ -646,12 +680,21 @@ int main(int argc, char **argv)
 		/* what the ABI says about this write */
 		seen = len < PAGE ? len : PAGE;
 		num = f->knob >= 0 && abi_number(in, seen, &v);
+		if (f->knob >= 0 && !num)
+			num = lenient_number(in, seen, &v, &used);
 		if (num) {
 			memcpy(now, cur, sizeof(now));
 			now[f->knob] = v;
 			why = fuzz_knobs_invalid(now);
+			pend = why ? NULL : fuzz_knobs_pending(now);
+			if (pend && (lenient & (1u << FUZZ_L_LOW_HYST)))
+				used |= 1u << FUZZ_L_LOW_HYST;
+			else if (pend)
+				why = pend;
 		}
 		valid = root && f->knob >= 0 && len && num && !why;
+		/* valid only if a --lenient rule says so: taken or refused */
+		either = valid && used;
 		if (read_knobs(now)) {
 			fail("write %lu: the knobs cannot be read afterwards", i);
 			break;
@@ -675,6 +718,17 @@ int main(int argc, char **argv)
 			st.empty++;
 			if (res != 0)
 				wrong = "an empty write did not return 0";
+		} else if (either) {
+			for (int r = 0; r < FUZZ_NLENIENT; r++)
+				if (used & (1u << r)) {
+					st.len.seen[r]++;
+					st.len.taken[r] += res >= 0;
+				}
+			if (res == -EINVAL)
+				memcpy(want, cur, sizeof(want));	/* refused: no change */
+			else if (res != (long)seen)
+				wrong = "a value of a known fault (--lenient) was neither "
+					"taken nor refused with EINVAL";
 		} else if (valid) {
 			st.valid++;
 			st.truncated += len > PAGE;
@@ -704,6 +758,7 @@ int main(int argc, char **argv)
 				fuzz_print_bytes(stdout, in, len, 120);
 				printf(" returned %ld%s%s; the ABI says: %s%s%s\n", res,
 				       res < 0 ? " " : "", res < 0 ? fuzz_errname((int)-res) : "",
+				       either ? "a known fault (--lenient), taken or refused" :
 				       valid ? "valid" : "invalid",
 				       why ? ", " : "", why ? why : (f->knob >= 0 && !num && len ? ", not a number" : ""));
 				print_knobs("  knobs before:", cur);
@@ -726,6 +781,8 @@ int main(int argc, char **argv)
 		printf("sysfsfuzz: valid %lu (%lu longer than a page), invalid %lu, empty %lu, "
 		       "read-only %lu, without root %lu; wrong %lu\n", st.valid, st.truncated,
 		       st.invalid, st.empty, st.ro, st.noroot, st.wrong);
+	if (!fire)
+		fuzz_print_lenient(stdout, "sysfsfuzz", lenient, &st.len);
 	close_knobs();
 	if (read_knobs(now) == 0) {
 		print_knobs("knobs after: ", now);
