@@ -6,7 +6,7 @@
 # nobody.  Afterwards the daemon runs and answers status and root's
 # commands.  The full counts (make fuzz); make check runs smaller ones
 # (adaptswapd-fuzz.guest.bats).  Seeds and counts are printed.
-# guest: mem=256M timeout=5400 disk=3G kernels=bookworm append=astest_test_timeout=2400
+# guest: mem=256M timeout=5400 disk=3G append=astest_test_timeout=2400
 
 load ../lib/helpers
 load ../lib/fuzz

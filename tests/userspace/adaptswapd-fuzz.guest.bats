@@ -5,7 +5,9 @@
 # connections, clients that close before their answer; as root and as
 # nobody.  Afterwards the daemon runs and answers status and root's
 # commands.  Bounded for make check; make fuzz runs the full counts
-# (adaptswapd-fuzz.fuzz.bats).  Seeds and counts are printed.
+# (adaptswapd-fuzz.fuzz.bats).  Seeds and counts are printed.  On one
+# kernel only, for make check's time (the daemon is user space; make fuzz
+# runs it on every kernel).
 # guest: mem=256M timeout=900 disk=3G kernels=bookworm
 
 load ../lib/helpers
