@@ -42,7 +42,7 @@ teardown() {
 }
 
 @test "clients that close before their answer do not stop the daemon (SIGPIPE)" {
-	pending_issue 12 'SIGPIPE ends adaptswapd when a client closes before its answer'
+	pending_issue 12 'SIGPIPE ends adaptswapd when a client closes before its answer (the daemon split, #10, fixes it)'
 	fuzz_ctl ctl-early -n 10 -u "$NOBODY" -S early-close
 }
 
