@@ -232,11 +232,10 @@ fuzz_reload() {
 
 # --- adaptswapd's control socket -------------------------------------------
 
-# The scenarios today's daemon survives (no client closes before its
-# answer, fewer held connections than it has slots); the rest waits for
-# issue #12 (pending_issue in the suites).
+# The scenarios today's daemon survives (fewer held connections than it
+# has slots); the rest waits for issue #12 (pending_issue in the suites).
 # shellcheck disable=SC2034,SC2054  # used by the suites; one -S argument
-CTL_POLITE=(-S junk,partial,oversized,slow,burst,commands,hold --max-hold 6)
+CTL_POLITE=(-S junk,partial,oversized,slow,burst,commands,hold,early-close --max-hold 6)
 
 # fuzz_ctl LABEL ARGS...: adaptswap-ctlfuzz against the running daemon
 # ($ASD_PID), then the daemon still runs and answers status (root and a

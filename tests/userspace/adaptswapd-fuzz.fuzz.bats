@@ -36,7 +36,6 @@ teardown() {
 }
 
 @test "clients that close before their answer do not stop the daemon (SIGPIPE)" {
-	pending_issue 12 'SIGPIPE ends adaptswapd when a client closes before its answer (the daemon split, #10, fixes it)'
 	fuzz_ctl ctl-early -n 200 -u "$NOBODY" -S early-close
 }
 
@@ -46,7 +45,7 @@ teardown() {
 }
 
 @test "control socket fuzz, every scenario, as root and as nobody" {
-	pending_issue 12 'SIGPIPE and idle clients (see the two tests above)'
+	pending_issue 12 'idle clients (see the test above)'
 	fuzz_ctl ctl-all-root -n 300
 	fuzz_ctl ctl-all-nobody -n 300 -u "$NOBODY"
 }
