@@ -8,6 +8,7 @@
 #   make guest SUITE=path.bats [KERNEL=bookworm]   run one suite in a guest
 #   make bench-guest  figures: event latency, grow latency, idle cost, RSS,
 #                   sampler rates; the page-cache and OOM suites on every kernel
+#   make fuzz       the fuzz suites with their full counts (mk/fuzz.mk)
 #   make clean      remove build/ (keeps the download cache .cache/)
 #   make distclean  remove build/ and .cache/
 #
@@ -20,7 +21,8 @@
 #   trixie by default; "trixie bookworm" for both.
 # SHAPES=all runs every guest suite in each of its machine shapes on every
 #   kernel (make check runs the 2-vCPU shapes on some kernels only).
-# V=1 shows the commands.
+# V=1 shows the commands.  PENDING=1 (check, fuzz) also runs the tests
+# that wait for an open issue's fix (tests/lib/fuzz.bash).
 
 VERSION  := $(shell cat VERSION)
 KERNELS  ?= bullseye bookworm bookworm-backports trixie sid
@@ -60,7 +62,8 @@ userspace:
 
 # Test tools, static, installed into the guests with the user space.
 TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/static/bin/adaptswap-%,$(wildcard tests/tools/*.c))
-$(BUILD)/static/bin/adaptswap-%: tests/tools/%.c userspace/lib/adaptswap.h $(BUILD)/static/lib/libadaptswap.a
+$(BUILD)/static/bin/adaptswap-%: tests/tools/%.c $(wildcard tests/tools/*.h) userspace/lib/adaptswap.h \
+		$(BUILD)/static/lib/libadaptswap.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(TEST_CFLAGS) -O2 -static -o $@ $< $(BUILD)/static/lib/libadaptswap.a \
 		-lnl-genl-3 -lnl-3 -lpthread -lm 2>$@.log; rc=$$?; \
@@ -165,7 +168,7 @@ lint:
 
 check: deps
 	$(Q)$(MAKE) lint unit initramfs $(CHECK_PREREQS)
-	$(Q)KERNELS="$(KERNELS)" IMAGE_SUITES="$(IMAGE_SUITES)" SHAPES="$(SHAPES)" tests/run-checks
+	$(Q)KERNELS="$(KERNELS)" IMAGE_SUITES="$(IMAGE_SUITES)" SHAPES="$(SHAPES)" PENDING="$(PENDING)" tests/run-checks
 
 clean:
 	rm -rf $(BUILD)
