@@ -119,57 +119,168 @@ long asd_swap_header(void *buf, size_t page_size_, uint64_t size,
 
 /* ---- directory -------------------------------------------------------- */
 
-static int dir_verdict(const char *dir, const struct stat *st, char *err,
-		       size_t errlen)
+static int dir_verdict(const char *dir, const char *part, const struct stat *st,
+		       bool leaf, char *err, size_t errlen)
 {
+	char where[PATH_MAX + 300];
+
+	if (strcmp(dir, part))
+		snprintf(where, sizeof(where), "%s: %s", dir, part);
+	else
+		snprintf(where, sizeof(where), "%s", dir);
 	if (S_ISLNK(st->st_mode)) {
-		asd_say(err, errlen, "%s: is a symbolic link, refusing it", dir);
+		asd_say(err, errlen, "%s: is a symbolic link, refusing it", where);
 		return -ELOOP;
 	}
 	if (!S_ISDIR(st->st_mode)) {
-		asd_say(err, errlen, "%s: not a directory", dir);
+		asd_say(err, errlen, "%s: not a directory", where);
 		return -ENOTDIR;
 	}
 	if (st->st_uid != 0) {
 		asd_say(err, errlen, "%s: owned by uid %u, not by root",
-			dir, (unsigned)st->st_uid);
+			where, (unsigned)st->st_uid);
 		return -EPERM;
 	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+	/*
+	 * A parent may be world-writable with the sticky bit (/tmp): nobody
+	 * but root can rename or remove a root-owned entry in it.
+	 */
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && (leaf || !(st->st_mode & S_ISVTX))) {
 		asd_say(err, errlen, "%s: mode %04o is writable by group or others",
-			dir, (unsigned)(st->st_mode & 07777));
+			where, (unsigned)(st->st_mode & 07777));
 		return -EACCES;
 	}
 	return 0;
 }
 
-int asd_dir_check(const char *dir, char *err, size_t errlen)
+/*
+ * Open the next component of a path below dfd: a directory, never through
+ * a symbolic link; created 0700 when missing and create is set.
+ */
+static int open_component(int dfd, const char *name, bool create)
 {
+	int fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+int asd_dir_open(const char *dir, bool create, char *err, size_t errlen)
+{
+	char part[PATH_MAX];
+	const char *p;
 	struct stat st;
+	int fd, r;
 
 	if (!dir || !dir[0]) {
 		asd_say(err, errlen, "empty directory name");
 		return -EINVAL;
 	}
-	if (lstat(dir, &st) < 0) {
-		int e = errno;
-
-		if (e != ENOENT) {
-			asd_say(err, errlen, "%s: %s", dir, strerror(e));
-			return -e;
-		}
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			e = errno;
-			asd_say(err, errlen, "%s: cannot create: %s", dir, strerror(e));
-			return -e;
-		}
-		if (lstat(dir, &st) < 0) {
-			e = errno;
-			asd_say(err, errlen, "%s: %s", dir, strerror(e));
-			return -e;
-		}
+	if (dir[0] != '/' || strlen(dir) >= sizeof(part)) {
+		asd_say(err, errlen, "%s: not an absolute path", dir);
+		return -EINVAL;
 	}
-	return dir_verdict(dir, &st, err, errlen);
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r = -errno;
+		asd_say(err, errlen, "/: %s", strerror(-r));
+		goto fail;
+	}
+	strcpy(part, "/");
+	r = dir_verdict(dir, part, &st, !strcmp(dir, "/"), err, errlen);
+	if (r < 0)
+		goto fail;
+	for (p = dir; *p;) {
+		char name[NAME_MAX + 1];
+		size_t len;
+		int nfd;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (!len)
+			break;
+		if (len > NAME_MAX || (len == 2 && !strncmp(p, "..", 2))) {
+			asd_say(err, errlen, "%s: '..' or a name too long in the path", dir);
+			r = -EINVAL;
+			goto fail;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		p += len;
+		snprintf(part, sizeof(part), "%.*s", (int)(p - dir), dir);
+		if (!strcmp(name, "."))
+			continue;
+		nfd = open_component(fd, name, create && !p[strspn(p, "/")]);
+		if (nfd < 0) {
+			r = nfd;
+			if ((r == -ENOTDIR || r == -ELOOP) &&
+			    fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+				r = dir_verdict(dir, part, &st, false, err, errlen);
+				r = r ? r : -ENOTDIR;
+			} else if (!strcmp(part, dir) || r != -ENOENT) {
+				asd_say(err, errlen, "%s: %s", part, strerror(-r));
+			} else {
+				asd_say(err, errlen, "%s: %s: %s", dir, part, strerror(-r));
+			}
+			goto fail;
+		}
+		close(fd);
+		fd = nfd;
+		if (fstat(fd, &st) < 0) {
+			r = -errno;
+			asd_say(err, errlen, "%s: %s", part, strerror(-r));
+			goto fail;
+		}
+		r = dir_verdict(dir, part, &st, !p[strspn(p, "/")], err, errlen);
+		if (r < 0)
+			goto fail;
+	}
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+int asd_dir_check(const char *dir, char *err, size_t errlen)
+{
+	int fd = asd_dir_open(dir, true, err, errlen);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+int asd_managed_ok(int fd, const char *name, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		asd_say(err, errlen, "%s: %s", name, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 07777) != 0600 ||
+	    st.st_nlink != 1) {
+		asd_say(err, errlen, "%s: not a regular file of root's with mode 0600 and "
+			"one link (mode %04o, uid %u, %u links)", name,
+			(unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+			(unsigned)st.st_nlink);
+		return -EPERM;
+	}
+	return 0;
+}
+
+bool asd_swapfile_sparse(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (uint64_t)st.st_blocks * 512 < (uint64_t)st.st_size;
 }
 
 /* ---- creation ----------------------------------------------------------- */
@@ -330,24 +441,11 @@ static int fill_file(int fd, const char *dir, const char *name, uint64_t size,
 	return 0;
 }
 
-static int open_dir(const char *dir, char *err, size_t errlen)
-{
-	int dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (dfd < 0) {
-		int e = errno;
-
-		asd_say(err, errlen, "%s: %s", dir, strerror(e));
-		return -e;
-	}
-	return dfd;
-}
-
-int asd_swapfile_create(const char *dir, const char *name, uint64_t size,
-			char *err, size_t errlen)
+int asd_swapfile_create_at(int dfd, const char *dir, const char *name, uint64_t size,
+			   char *err, size_t errlen)
 {
 	size_t ps = page_size();
-	int dfd, fd, r;
+	int fd, r;
 
 	if (!dir || !dir[0] || !plain_name(name)) {
 		asd_say(err, errlen, "%s/%s: not a plain file name",
@@ -360,21 +458,32 @@ int asd_swapfile_create(const char *dir, const char *name, uint64_t size,
 		return -EINVAL;
 	}
 	size -= size % ps;
-	dfd = open_dir(dir, err, errlen);
-	if (dfd < 0)
-		return dfd;
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		    0600);
-	if (fd < 0) {
-		r = fail(err, errlen, dir, name, "cannot create", errno);
-		close(dfd);
-		return r;
-	}
+	if (fd < 0)
+		return fail(err, errlen, dir, name, "cannot create", errno);
 	r = fill_file(fd, dir, name, size, ps, err, errlen);
 	if (close(fd) < 0 && r == 0)
 		r = fail(err, errlen, dir, name, "close", errno);
 	if (r < 0)
-		unlinkat(dfd, name, 0);
+		unlinkat(dfd, name, 0);	/* made by us just now; the error is r's */
+	return r;
+}
+
+int asd_swapfile_create(const char *dir, const char *name, uint64_t size,
+			char *err, size_t errlen)
+{
+	int dfd, r;
+
+	if (!dir || !dir[0] || !plain_name(name))
+		return asd_swapfile_create_at(-1, dir, name, size, err, errlen);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		r = -errno;
+		asd_say(err, errlen, "%s: %s", dir, strerror(-r));
+		return r;
+	}
+	r = asd_swapfile_create_at(dfd, dir, name, size, err, errlen);
 	close(dfd);
 	return r;
 }
@@ -408,6 +517,11 @@ static bool header_is_ours(const unsigned char *page, size_t ps)
 
 bool asd_swapfile_is_ours(const char *path)
 {
+	return asd_swapfile_is_ours_at(AT_FDCWD, path);
+}
+
+bool asd_swapfile_is_ours_at(int dfd, const char *path)
+{
 	size_t ps = page_size();
 	unsigned char *page;
 	struct stat st;
@@ -417,7 +531,7 @@ bool asd_swapfile_is_ours(const char *path)
 	if (!path)
 		return false;
 	/* O_NONBLOCK: a FIFO planted here must not block the daemon */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = openat(dfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return false;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -434,7 +548,12 @@ bool asd_swapfile_is_ours(const char *path)
 
 int asd_swapfile_active(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	return asd_swapfile_active_at(AT_FDCWD, path);
+}
+
+int asd_swapfile_active_at(int dfd, const char *path)
+{
+	int fd = openat(dfd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	int r;
 
 	if (fd < 0)
