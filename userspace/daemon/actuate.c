@@ -40,19 +40,34 @@ void act_refill_standby(struct daemon *d)
 /* swapon(2) of f; the reason of a failure in out (may be NULL). */
 static int activate(struct daemon *d, struct mfile *f, char *out, size_t outlen)
 {
-	char path[512];
+	char err[300];
+	int r = inv_swapon(d, f->name, err, sizeof(err));
 
-	inv_path(d, f->name, path, sizeof(path));
-	if (swapon(path, 0)) {
-		int e = errno;
-
+	if (r < 0) {
 		d->act.refusals++;
-		decide(d, "grow: swapon %s failed: %s", f->name, strerror(e));
-		asd_say(out, outlen, "swapon %s failed: %s", f->name, strerror(e));
-		return -e;
+		decide(d, "grow: %s failed: %s", f->name, err);
+		asd_say(out, outlen, "%s", err);
+		return r;
 	}
 	f->active = true;
 	return 0;
+}
+
+/*
+ * Near the kernel's limit on swap areas (MAX_SWAPFILES, 23 to 32 by
+ * configuration; counted with foreign areas): the next file takes all
+ * the room the budget leaves, not one more chunk.
+ */
+#define AREAS_SAFE	20
+static uint64_t chunk_for_areas(struct daemon *d, uint64_t bytes, uint64_t room)
+{
+	int n = inv_areas_in_use();
+
+	if (n < 0 || n + 2 < AREAS_SAFE || room <= bytes)
+		return bytes;
+	logmsg(d, LOG_INFO_, "%d swap areas in use, near the kernel's limit: growing by %"
+	       PRIu64 " MiB at once", n, asd_page_down(room) / ASD_MIB);
+	return asd_page_down(room);
 }
 
 static uint64_t since_ns_us(uint64_t event_ns)
@@ -70,30 +85,29 @@ static uint64_t since_ns_us(uint64_t event_ns)
 static int grow_new_file(struct daemon *d, const char *why, uint64_t bytes,
 			 const char *reason, char *out, size_t outlen)
 {
-	char name[64], tmp[80], tpath[512], path[512], err[256];
+	char name[64], tmp[80], err[256];
 	struct mfile *f;
 
 	inv_new_name(d, name, sizeof(name));
 	snprintf(tmp, sizeof(tmp), "%s.new", name);
-	if (asd_swapfile_create(d->cfg.dir, tmp, bytes, err, sizeof(err)) < 0) {
+	if (asd_swapfile_create_at(d->inv.dirfd, d->cfg.dir, tmp, bytes, err, sizeof(err)) < 0) {
 		d->act.refusals++;
 		decide(d, "grow failed (%s): %s", why, err);
 		asd_say(out, outlen, "failed: %.200s", err);
 		return -ENOSPC;
 	}
-	inv_path(d, tmp, tpath, sizeof(tpath));
-	inv_path(d, name, path, sizeof(path));
-	if (rename(tpath, path)) {
+	/* never over a file that appeared meanwhile */
+	if (renameat2(d->inv.dirfd, tmp, d->inv.dirfd, name, RENAME_NOREPLACE)) {
 		int e = errno;
 
-		unlink(tpath);
-		decide(d, "grow failed: rename: %s", strerror(e));
+		inv_unlink(d, tmp);
+		decide(d, "grow failed: rename %s: %s", tmp, strerror(e));
 		asd_say(out, outlen, "failed: rename: %s", strerror(e));
 		return -ENOSPC;
 	}
 	f = inv_add(d, name, bytes);
 	if (activate(d, f, out, outlen) < 0) {
-		unlink(path);
+		inv_unlink(d, name);
 		inv_drop(d, f);
 		return -EIO;
 	}
@@ -150,9 +164,20 @@ int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
 			decide(d, "grow (%s): activated standby %s, %" PRIu64 " MiB: %s", why,
 			       sb->name, sb->size / ASD_MIB, dec.reason);
 			asd_say(out, outlen, "%s", log_last(d));
+			act_refill_standby(d);
+			return 0;
 		}
-	} else if (d->inv.n < MAX_FILES) {
-		r = grow_new_file(d, why, dec.bytes, dec.reason, out, outlen);
+		/* a standby swapon refuses is of no use: away with it, grow anew */
+		decide(d, "grow: discarding standby %s, swapon refused it", sb->name);
+		inv_unlink(d, sb->name);
+		inv_drop(d, sb);
+	}
+	if (d->inv.n < MAX_FILES) {
+		uint64_t room = asd_budget_room(&d->lim, s.managed_total, inv_on_disk(d),
+						s.fs_size, s.fs_free);
+
+		r = grow_new_file(d, why, chunk_for_areas(d, dec.bytes, room), dec.reason,
+				  out, outlen);
 		if (r == -ENOSPC)
 			return -EIO;	/* nothing made: no standby either */
 	} else {
@@ -215,48 +240,95 @@ void act_tick(struct daemon *d)
 		act_grow(d, "pressure lasts", 0, false, NULL, 0);
 }
 
-/* The worker finished a job: a swapoff (the file was active) or a standby. */
+/* A release's swapoffs are done (or one failed): delete, then answer. */
+static void release_finished(struct daemon *d, const struct job_result *res)
+{
+	struct asd_sample s;
+	char msg[600];
+	int left = 0, err = res->result;
+
+	proc_sample(d, &s);	/* which files are still active */
+	for (int i = d->inv.n - 1; i >= 0; i--) {
+		struct mfile *f = &d->inv.files[i];
+
+		f->busy = false;
+		if (f->active || inv_unlink(d, f->name) < 0) {
+			left++;
+			continue;
+		}
+		inv_drop(d, f);
+	}
+	if (err) {
+		snprintf(msg, sizeof(msg), "swapoff %s: %s; %d managed file(s) left",
+			 res->name, err == -EINTR ? "interrupted" : strerror(-err), left);
+		decide(d, "release: %s", msg);
+	} else if (left) {
+		err = -EIO;
+		snprintf(msg, sizeof(msg), "%d managed file(s) could not be deleted (see the log)",
+			 left);
+		decide(d, "release: %s", msg);
+	} else {
+		decide(d, "release: all managed swap is off and deleted; growth on hold");
+		snprintf(msg, sizeof(msg),
+			 "released: no managed swap left; growth is on hold until 'resume'");
+	}
+	ctl_release_done(d, err, msg);
+}
+
+/* The worker finished a job: what to do follows from the job that ran. */
 void act_job_finished(struct daemon *d)
 {
-	char name[64], path[512];
+	struct job_result res;
 	struct mfile *f;
 	int r;
 
-	if (!worker_take_result(d, name, sizeof(name), &r))
+	if (!worker_take_result(d, &res))
 		return;
-	f = inv_find(d, name);
+	if (res.job == JOB_RELEASE) {
+		release_finished(d, &res);
+		return;
+	}
+	r = res.result;
+	f = inv_find(d, res.name);
 	if (!f)
 		return;
 	f->busy = false;
-	if (!f->active) {
-		if (r)		/* a failed standby */
+	if (res.job == JOB_STANDBY) {
+		if (r)		/* a failed standby: nothing of it is left */
 			inv_drop(d, f);
 		else
-			logmsg(d, LOG_DEBUG_, "standby %s ready", name);
+			logmsg(d, LOG_DEBUG_, "standby %s ready", res.name);
 		return;
 	}
 	if (r) {
-		decide(d, "shrink: swapoff %s %s", name,
+		decide(d, "shrink: swapoff %s %s", res.name,
 		       r == -EINTR ? "interrupted: pressure returned" : strerror(-r));
+		/* what /proc/swaps says, not what the flag said before */
 		return;
 	}
 	f->active = false;
 	d->act.shrinks++;
 	d->act.shrink_next = true;
-	inv_path(d, name, path, sizeof(path));
 	if (d->cfg.standby && !d->act.held && !inv_other_standby(d, f)) {
-		decide(d, "shrink: %s is off, kept as the standby chunk", name);
+		decide(d, "shrink: %s is off, kept as the standby chunk", res.name);
+	} else if (inv_unlink(d, res.name) < 0) {
+		decide(d, "shrink: %s is off, but could not be deleted", res.name);
 	} else {
-		unlink(path);
-		decide(d, "shrink: %s is off and deleted", name);
+		decide(d, "shrink: %s is off and deleted", res.name);
 		inv_drop(d, f);
 	}
 }
 
-/* release: every managed file off and deleted, if memory allows; then hold. */
+/*
+ * release: every managed file off and deleted, if memory allows; then hold.
+ * The swapoffs run in the worker: -EINPROGRESS, and ctl_release_done()
+ * answers when they are over.
+ */
 int act_release(struct daemon *d, char *msg, size_t len)
 {
+	char names[MAX_FILES][64];
 	struct asd_sample s;
+	int n = 0;
 
 	if (worker_busy(d)) {
 		snprintf(msg, len, "busy: a swapoff or standby refill is running, try again");
@@ -274,23 +346,18 @@ int act_release(struct daemon *d, char *msg, size_t len)
 	}
 	d->act.held = true;
 	for (int i = d->inv.n - 1; i >= 0; i--) {
-		struct mfile *f = &d->inv.files[i];
-		char path[512];
-
-		inv_path(d, f->name, path, sizeof(path));
-		if (f->active && swapoff(path)) {
-			int e = errno;
-
-			snprintf(msg, len, "swapoff %s: %s", f->name, strerror(e));
-			decide(d, "release: swapoff %s failed: %s", f->name, strerror(e));
-			return -e;
-		}
-		unlink(path);
-		inv_drop(d, f);
+		d->inv.files[i].busy = true;
+		if (d->inv.files[i].active)
+			snprintf(names[n++], sizeof(names[0]), "%s", d->inv.files[i].name);
 	}
-	decide(d, "release: all managed swap is off and deleted; growth on hold");
-	snprintf(msg, len, "released: no managed swap left; growth is on hold until 'resume'");
-	return 0;
+	if (!worker_start_release(d, names, n)) {
+		for (int i = 0; i < d->inv.n; i++)
+			d->inv.files[i].busy = false;
+		snprintf(msg, len, "busy: a swapoff or standby refill is running, try again");
+		return -EBUSY;
+	}
+	decide(d, "release: swapping off %d managed file(s)", n);
+	return -EINPROGRESS;
 }
 
 void act_hold(struct daemon *d, bool hold)
