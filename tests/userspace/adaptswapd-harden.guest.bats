@@ -206,3 +206,22 @@ teardown() {
 	[ ! -L /run/adaptswap/swappiness.orig ]
 	[ "$(cat /run/adaptswap/swappiness.orig)" = 41 ]
 }
+
+@test "near the kernel's limit on swap areas a new file takes the budget's room, not a chunk" {
+	mkdir -p /mnt/f
+	for i in $(seq 1 18); do
+		fallocate -l 256K /mnt/f/$i.swap
+		chmod 600 /mnt/f/$i.swap
+		mkswap /mnt/f/$i.swap >/dev/null
+		swapon /mnt/f/$i.swap
+	done
+	write_conf "$CONF" max_swap_mb=512 chunk_mb=32 standby=no
+	start_daemon "$CONF"
+	run adaptswapctl grow
+	echo "$output"
+	swapoff /mnt/f/*.swap
+	rm -rf /mnt/f
+	[ "$status" -eq 0 ]
+	grep -q "18 swap areas in use, near the kernel's limit" "$BATS_TEST_TMPDIR/asd.log"
+	[ "$(managed_kb)" -gt $((32 * 1024)) ]
+}

@@ -156,7 +156,13 @@ int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
 		return -ECANCELED;
 	sb = inv_standby(d);
 	if (sb && sb->size <= dec.bytes + ASD_PAGE) {
-		r = activate(d, sb, out, outlen) < 0 ? -EIO : 0;
+		r = activate(d, sb, out, outlen);
+		if (r == -EBUSY) {
+			/* active already, by a path we do not know: not ours to delete */
+			sb->active = true;
+			return -EIO;
+		}
+		r = r < 0 ? -EIO : 0;
 		if (r == 0) {
 			if (event_ns)
 				d->act.last_grow_latency_us = since_ns_us(event_ns);
