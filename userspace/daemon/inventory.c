@@ -242,7 +242,9 @@ void inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free)
  */
 int inv_scan(struct daemon *d, bool delete_new, int *nnew)
 {
-	int dfd = openat(d->inv.dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* no directory fd: --release found no directory */
+	int dfd = d->inv.dirfd < 0 ? (errno = ENOENT, -1) :
+		  openat(d->inv.dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	size_t pl = strlen(ASD_FILE_PREFIX), sl = strlen(ASD_FILE_SUFFIX);
 	DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
 	struct dirent *e;
