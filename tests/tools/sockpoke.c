@@ -7,7 +7,7 @@
  *        adaptswap-sockpoke [-u UID] SOCKET idle N SECONDS
  *          open N connections and send nothing; print "connected K" (K the
  *          ones accepted and not refused), wait SECONDS, print "dropped K"
- *          (the ones the daemon closed meanwhile)
+ *          (of those K, the ones the daemon closed meanwhile)
  * -u UID: become that user (and group) first.  Exit 0, or 2 on bad use.
  */
 #include <errno.h>
@@ -76,20 +76,22 @@ int main(int argc, char **argv)
 	if (argc - i == 4 && !strcmp(argv[i + 1], "idle")) {
 		int n = atoi(argv[i + 2]), secs = atoi(argv[i + 3]), ok = 0, gone = 0;
 		int fds[256];
+		int live[256];
 
 		if (n < 1 || n > 256 || secs < 0)
 			return 2;
 		for (int k = 0; k < n; k++)
 			fds[k] = conn(argv[i]);
 		usleep(300000);		/* let the daemon accept or refuse them */
-		for (int k = 0; k < n; k++)
-			if (fds[k] >= 0 && !closed(fds[k]))
-				ok++;
+		for (int k = 0; k < n; k++) {
+			live[k] = fds[k] >= 0 && !closed(fds[k]);
+			ok += live[k];
+		}
 		printf("connected %d\n", ok);
 		fflush(stdout);
 		sleep((unsigned)secs);
 		for (int k = 0; k < n; k++)
-			if (fds[k] >= 0 && closed(fds[k]))
+			if (live[k] && closed(fds[k]))
 				gone++;
 		printf("dropped %d\n", gone);
 		return 0;
