@@ -210,8 +210,8 @@ static bool is_area_of(struct daemon *d, struct mfile *m, const struct asd_swap_
 
 void inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free)
 {
-	static char text[65536];	/* the event loop's only: one thread */
-	static struct asd_swap_area a[128];
+	char text[65536];	/* one page per read(2): read whole, many areas fit */
+	struct asd_swap_area a[128];
 	int n;
 
 	*swap_total = *swap_free = 0;
