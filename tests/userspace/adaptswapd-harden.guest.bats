@@ -225,3 +225,33 @@ teardown() {
 	grep -q "18 swap areas in use, near the kernel's limit" "$BATS_TEST_TMPDIR/asd.log"
 	[ "$(managed_kb)" -gt $((32 * 1024)) ]
 }
+
+@test "a release runs in the worker: status answers meanwhile and SIGTERM stops the daemon" {
+	ADAPTSWAPD_TEST_PAUSE_RELEASE=2 start_daemon "$CONF"
+	wait_for 10 daemon_has '"state":"standby"'
+	adaptswapctl grow
+	adaptswapctl release > "$BATS_TEST_TMPDIR/rel" 2>&1 &
+	r=$!
+	wait_for 10 grep -q "test hook: release paused" "$BATS_TEST_TMPDIR/asd.log"
+	run adaptswapctl -t 1000 status --json
+	[ "$status" -eq 0 ]
+	[[ $output == *'"state":"busy"'* ]]
+	wait "$r"
+	cat "$BATS_TEST_TMPDIR/rel"
+	grep -q "released: no managed swap left" "$BATS_TEST_TMPDIR/rel"
+	[ "$(managed_active)" -eq 0 ]
+	[ -z "$(ls "$ASD_DIR")" ]
+	# again, and stop the daemon while the release waits (30 s)
+	stop_daemon
+	ADAPTSWAPD_TEST_PAUSE_RELEASE=30 start_daemon "$CONF"
+	adaptswapctl grow
+	: > "$BATS_TEST_TMPDIR/asd.log"
+	adaptswapctl release > "$BATS_TEST_TMPDIR/rel" 2>&1 &
+	r=$!
+	wait_for 10 grep -q "test hook: release paused" "$BATS_TEST_TMPDIR/asd.log"
+	kill "$ASD_PID"
+	wait_for 10 sh -c "! kill -0 $ASD_PID 2>/dev/null"
+	ASD_PID=
+	wait "$r" || true
+	[ "$(managed_active)" -eq 1 ]
+}

@@ -69,8 +69,18 @@ static int swapoff_at(int dfd, const char *name)
 }
 
 /* A release: swap off the files one by one; stop at the first failure. */
-static void release_all(struct worker *w, struct job_result *res)
+static void release_all(struct daemon *d, struct worker *w, struct job_result *res)
 {
+#ifdef ASD_TEST_HOOKS
+	const char *pause = getenv("ADAPTSWAPD_TEST_PAUSE_RELEASE");
+
+	if (pause) {
+		logmsg(d, LOG_INFO_, "test hook: release paused %d s", atoi(pause));
+		sleep((unsigned)atoi(pause));	/* SIGUSR1 (a stop) cuts it short */
+	}
+#else
+	(void)d;
+#endif
 	for (int i = 0; i < w->release_n; i++) {
 		bool stop;
 
@@ -119,7 +129,7 @@ static void *worker_main(void *arg)
 		else if (job == JOB_STANDBY)
 			res.result = make_standby(d, w->dir, w->dirfd, name, size);
 		else
-			release_all(w, &res);	/* release_names: not written while busy */
+			release_all(d, w, &res);	/* release_names: not written while busy */
 
 		pthread_mutex_lock(&w->lock);
 		w->res = res;
