@@ -59,3 +59,15 @@ setup() {
 	echo "$output" | tail -1
 	[ "$status" -eq 0 ]
 }
+
+@test "--check-config tells that a dir outside /var/lib/adaptswap needs a ReadWritePaths= drop-in" {
+	printf 'dir = /srv/swap\n' > "$BATS_TEST_TMPDIR/c.conf"
+	run "$D" --check-config -c "$BATS_TEST_TMPDIR/c.conf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"dir /srv/swap is outside /var/lib/adaptswap"*"ReadWritePaths=/srv/swap"* ]]
+	printf 'dir = /var/lib/adaptswap\n' > "$BATS_TEST_TMPDIR/c.conf"
+	run "$D" --check-config -c "$BATS_TEST_TMPDIR/c.conf"
+	[ "$status" -eq 0 ]
+	[[ $output != *"ReadWritePaths"* ]]
+}
