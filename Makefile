@@ -121,10 +121,10 @@ $(BUILD)/tests/policy_test: tests/userspace/policy_test.c $(D)/policy.c $(D)/con
 	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/policy_test.c $(D)/policy.c \
 		$(D)/config.c $(D)/conffile.c $(D)/limits.c $(L)/names.c
 
-$(BUILD)/tests/swapfile_test: tests/userspace/swapfile_test.c $(D)/swapfile.c $(D)/swaps.c \
+$(BUILD)/tests/swapfile_test: tests/userspace/swapfile_test.c $(D)/swapfile.c $(D)/swaps.c $(D)/safedir.c \
 		$(D)/asd.h $(NAMES) tests/lib/tap.h
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/swapfile_test.c $(D)/swapfile.c \
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/swapfile_test.c $(D)/swapfile.c $(D)/safedir.c \
 		$(D)/swaps.c $(L)/names.c
 
 $(BUILD)/tests/level_test: tests/kmod/level_test.c kmod/level.c kmod/level.h tests/lib/tap.h

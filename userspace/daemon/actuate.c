@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,11 +38,38 @@ void act_refill_standby(struct daemon *d)
 		inv_add(d, name, d->lim.chunk)->busy = true;
 }
 
+/*
+ * swapon(2) of a file below the directory fd, through /proc/self/fd/N of
+ * a descriptor checked to be a managed file: 0 or -errno, what failed in err.
+ */
+static int swapon_at(struct daemon *d, const char *name, char *err, size_t len)
+{
+	char path[64];
+	int fd = inv_open(d, name, err, len), r = 0;
+
+	if (fd < 0)
+		return fd;
+	/* the file we checked, whatever the directory's path now leads to */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+#ifdef ASD_TEST_HOOKS
+	if (getenv("ADAPTSWAPD_TEST_PAUSE_SWAPON")) {
+		logmsg(d, LOG_INFO_, "test hook: %s opened, pausing 3 s before swapon", name);
+		sleep(3);
+	}
+#endif
+	if (swapon(path, 0)) {
+		r = -errno;
+		asd_say(err, len, "swapon %s: %s", name, strerror(-r));
+	}
+	close(fd);
+	return r;
+}
+
 /* swapon(2) of f; the reason of a failure in out (may be NULL). */
 static int activate(struct daemon *d, struct mfile *f, char *out, size_t outlen)
 {
 	char err[300];
-	int r = inv_swapon(d, f->name, err, sizeof(err));
+	int r = swapon_at(d, f->name, err, sizeof(err));
 
 	if (r < 0) {
 		d->act.refusals++;

@@ -222,9 +222,6 @@ void inv_new_name(struct daemon *d, char *buf, size_t len);
 /* Open a managed file (O_RDONLY, no symlink) and check it is one (regular,
  * root's, 0600, one link): fd, or -errno with the reason in err. */
 int inv_open(struct daemon *d, const char *name, char *err, size_t len);
-/* swapon(2) / swapoff(2) of a file below the directory fd: 0 or -errno,
- * what failed in err. */
-int inv_swapon(struct daemon *d, const char *name, char *err, size_t len);
 /* swapoff(2) through the directory fd: 0, or -1 with errno. */
 int inv_swapoff(struct daemon *d, const char *name);
 /* Delete a file of ours; a failure is logged.  0 or -errno. */

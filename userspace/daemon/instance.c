@@ -7,7 +7,7 @@
  *
  * Owns: the lock's fd (kept open for the life of the process); opens
  * d->inv.dirfd, the swap directory's fd everything else works through.
- * Calls: swapfile.c (directory check), libadaptswap (is a daemon answering?).
+ * Calls: safedir.c (directory check), libadaptswap (is a daemon answering?).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,8 @@
  * their state from /proc/swaps, the scan of the directory and the crash
  * recovery that adopts what a previous run left.
  *
- * Owns: d->inv.  Calls: procfs.c, log.c, swapfile.c (is it ours?).
+ * Owns: d->inv (and the directory fd in it).  Calls: procfs.c, log.c,
+ * swapfile.c (is it ours?), safedir.c (is it a managed file?).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -119,29 +120,6 @@ int inv_open(struct daemon *d, const char *name, char *err, size_t len)
 		return r;
 	}
 	return fd;
-}
-
-int inv_swapon(struct daemon *d, const char *name, char *err, size_t len)
-{
-	char fdpath[64];
-	int fd = inv_open(d, name, err, len), r = 0;
-
-	if (fd < 0)
-		return fd;
-	/* the file we checked, whatever the directory's path now leads to */
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-#ifdef ASD_TEST_HOOKS
-	if (getenv("ADAPTSWAPD_TEST_PAUSE_SWAPON")) {
-		logmsg(d, LOG_INFO_, "test hook: %s opened, pausing 3 s before swapon", name);
-		sleep(3);
-	}
-#endif
-	if (swapon(fdpath, 0)) {
-		r = -errno;
-		asd_say(err, len, "swapon %s: %s", name, strerror(-r));
-	}
-	close(fd);
-	return r;
 }
 
 int inv_swapoff(struct daemon *d, const char *name)
