@@ -89,7 +89,7 @@ teardown() {
 
 @test "the directory replaced between the checks and swapon: nothing outside is activated" {
 	write_conf "$CONF" max_swap_mb=1536 standby=no
-	ADAPTSWAPD_TEST_PAUSE_SWAPON=1 start_daemon "$CONF"
+	ADAPTSWAPD_TEST_PAUSE_SWAPON=6 start_daemon "$CONF"
 	adaptswapctl grow > "$BATS_TEST_TMPDIR/grow" 2>&1 &
 	g=$!
 	wait_for 10 grep -q "test hook: adaptswap-0.swap opened" "$BATS_TEST_TMPDIR/asd.log"

@@ -53,8 +53,10 @@ static int swapon_at(struct daemon *d, const char *name, char *err, size_t len)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 #ifdef ASD_TEST_HOOKS
 	if (getenv("ADAPTSWAPD_TEST_PAUSE_SWAPON")) {
-		logmsg(d, LOG_INFO_, "test hook: %s opened, pausing 3 s before swapon", name);
-		sleep(3);
+		int secs = atoi(getenv("ADAPTSWAPD_TEST_PAUSE_SWAPON"));
+
+		logmsg(d, LOG_INFO_, "test hook: %s opened, pausing %d s before swapon", name, secs);
+		sleep((unsigned)secs);
 	}
 #endif
 	if (swapon(path, 0)) {
