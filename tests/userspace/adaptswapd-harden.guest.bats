@@ -58,10 +58,11 @@ teardown() {
 }
 
 @test "the swap directory and every parent must be root's, not writable by others, no symlink" {
+	# (timeout: a daemon that took the directory would run on)
 	mkdir -p /mnt/real /mnt/realp/adaptswap /mnt/gw/adaptswap
 	chmod 700 /mnt/real /mnt/realp/adaptswap /mnt/gw/adaptswap
 	ln -s /mnt/real "$ASD_DIR"
-	run adaptswapd -c "$CONF"
+	run timeout 10 adaptswapd -c "$CONF"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ $output == *"symbolic link"* ]]
@@ -69,14 +70,14 @@ teardown() {
 	# a symlink on the way
 	ln -s /mnt/realp /mnt/lnk
 	write_conf "$CONF" dir=/mnt/lnk/adaptswap
-	run adaptswapd -c "$CONF"
+	run timeout 10 adaptswapd -c "$CONF"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ $output == *"/mnt/lnk: is a symbolic link"* ]]
 	# a group-writable parent
 	chmod 775 /mnt/gw
 	write_conf "$CONF" dir=/mnt/gw/adaptswap
-	run adaptswapd -c "$CONF"
+	run timeout 10 adaptswapd -c "$CONF"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ $output == *"/mnt/gw: mode 0775 is writable by group or others"* ]]
