@@ -18,7 +18,7 @@ setup() {
 }
 
 teardown() {
-	[ -n "${POLL_PID:-}" ] && kill "$POLL_PID" 2>/dev/null
+	[ -n "${POLL_PID:-}" ] && { touch "$BATS_TEST_TMPDIR/stop"; wait "$POLL_PID"; }
 	stop_daemon
 	swapoff -a 2>/dev/null || true
 	rm -rf "$ASD_DIR" /mnt/adaptswap.moved /mnt/gw /mnt/realp /mnt/lnk /mnt/real \
@@ -37,7 +37,7 @@ teardown() {
 	sleep 0.5
 	kill -0 "$ASD_PID"
 	# every slot another user can get, held idle by nobody
-	adaptswap-sockpoke -u 65534 "$SOCK" idle 16 7 > "$BATS_TEST_TMPDIR/idle" &
+	adaptswap-sockpoke -u 65534 "$SOCK" idle 16 7 > "$BATS_TEST_TMPDIR/idle" 3>&- &
 	idle=$!
 	wait_for 5 grep -q connected "$BATS_TEST_TMPDIR/idle"
 	cat "$BATS_TEST_TMPDIR/idle"
@@ -91,7 +91,7 @@ teardown() {
 @test "the directory replaced between the checks and swapon: nothing outside is activated" {
 	write_conf "$CONF" max_swap_mb=1536 standby=no
 	ADAPTSWAPD_TEST_PAUSE_SWAPON=6 start_daemon "$CONF"
-	adaptswapctl grow > "$BATS_TEST_TMPDIR/grow" 2>&1 &
+	adaptswapctl grow > "$BATS_TEST_TMPDIR/grow" 2>&1 3>&- &
 	g=$!
 	wait_for 10 grep -q "test hook: adaptswap-0.swap opened" "$BATS_TEST_TMPDIR/asd.log"
 	mv "$ASD_DIR" /mnt/adaptswap.moved
@@ -159,11 +159,15 @@ teardown() {
 		adaptswapctl grow >/dev/null
 	done
 	[ "$(managed_active)" -eq 4 ]
-	( while :; do adaptswapctl status --json >/dev/null 2>&1; done ) &
+	# poll until told to stop (no kill: bats keeps its own fd 3 closed here)
+	( while [ ! -e "$BATS_TEST_TMPDIR/stop" ]; do
+		adaptswapctl status --json >/dev/null 2>&1
+	done ) 3>&- &
 	POLL_PID=$!
 	wait_for 60 managed_active_is 0
 	sleep 1
-	kill "$POLL_PID"
+	touch "$BATS_TEST_TMPDIR/stop"
+	wait "$POLL_PID"
 	POLL_PID=
 	ls -l "$ASD_DIR"
 	adaptswapctl status
@@ -231,7 +235,7 @@ teardown() {
 	ADAPTSWAPD_TEST_PAUSE_RELEASE=2 start_daemon "$CONF"
 	wait_for 10 daemon_has '"state":"standby"'
 	adaptswapctl grow
-	adaptswapctl release > "$BATS_TEST_TMPDIR/rel" 2>&1 &
+	adaptswapctl release > "$BATS_TEST_TMPDIR/rel" 2>&1 3>&- &
 	r=$!
 	wait_for 10 grep -q "test hook: release paused" "$BATS_TEST_TMPDIR/asd.log"
 	run adaptswapctl -t 1000 status --json
@@ -247,7 +251,7 @@ teardown() {
 	ADAPTSWAPD_TEST_PAUSE_RELEASE=30 start_daemon "$CONF"
 	adaptswapctl grow
 	: > "$BATS_TEST_TMPDIR/asd.log"
-	adaptswapctl release > "$BATS_TEST_TMPDIR/rel" 2>&1 &
+	adaptswapctl release > "$BATS_TEST_TMPDIR/rel" 2>&1 3>&- &
 	r=$!
 	wait_for 10 grep -q "test hook: release paused" "$BATS_TEST_TMPDIR/asd.log"
 	kill "$ASD_PID"
