@@ -135,10 +135,10 @@ $(BUILD)/tests/metrics_test: tests/userspace/metrics_test.c $(D)/metrics.c $(D)/
 	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -I$(L) -o $@ tests/userspace/metrics_test.c $(D)/metrics.c \
 		$(L)/json.c
 
-$(BUILD)/tests/swapfile_test: tests/userspace/swapfile_test.c $(D)/swapfile.c $(D)/swaps.c \
+$(BUILD)/tests/swapfile_test: tests/userspace/swapfile_test.c $(D)/swapfile.c $(D)/swaps.c $(D)/safedir.c \
 		$(D)/asd.h $(NAMES) tests/lib/tap.h
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/swapfile_test.c $(D)/swapfile.c \
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/swapfile_test.c $(D)/swapfile.c $(D)/safedir.c \
 		$(D)/swaps.c $(L)/names.c
 
 $(BUILD)/tests/level_test: tests/kmod/level_test.c kmod/level.c kmod/level.h kmod/uapi/adaptswap.h tests/lib/tap.h

@@ -99,7 +99,11 @@ managed_used_kb() { awk -v d="$ASD_DIR/" 'index($1, d) == 1 {s += $4} END {print
 	[ "$(cat /run/adaptswap/swappiness.orig)" = 33 ]
 	crash_daemon
 	echo 77 > /proc/sys/vm/swappiness	# as if the daemon had tuned it
+	# half-made as the daemon makes them (root's, 0600); a 0644 one is not its
 	fallocate -l 32M "$ASD_DIR/adaptswap-9.swap.new"
+	chmod 600 "$ASD_DIR/adaptswap-9.swap.new"
+	fallocate -l 1M "$ASD_DIR/adaptswap-8.swap.new"
+	chmod 644 "$ASD_DIR/adaptswap-8.swap.new"
 	run adaptswapd --release -c "$CONF"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -107,7 +111,8 @@ managed_used_kb() { awk -v d="$ASD_DIR/" 'index($1, d) == 1 {s += $4} END {print
 	[ "$(cat /proc/sys/vm/swappiness)" = 33 ]
 	[ ! -e /run/adaptswap/swappiness.orig ]
 	[ "$(managed_active)" -eq 0 ]
-	[ -z "$(managed_files)" ]
+	[ "$(managed_files)" = adaptswap-8.swap.new ]
+	rm "$ASD_DIR/adaptswap-8.swap.new"
 }
 
 @test "--release refuses, changing nothing, when memory cannot take the swap back" {

@@ -100,6 +100,7 @@ teardown() {
 	kill -9 "$ASD_PID"; wait "$ASD_PID" 2>/dev/null || true; ASD_PID=
 	# leave a half-made file, as a crash inside the create would
 	fallocate -l 32M "$ASD_DIR/adaptswap-9.swap.new"
+	chmod 600 "$ASD_DIR/adaptswap-9.swap.new"	# as the daemon makes them
 	active=$(managed_active)
 	[ "$active" -eq 1 ]
 	start_daemon "$CONF"

@@ -185,6 +185,97 @@ static void test_dir_check(void)
 	rmdir(d);
 }
 
+/* Every parent is checked too, not only the directory itself. */
+static void test_dir_parents(void)
+{
+	char p[400], d[512], link[400], err[512];
+
+	snprintf(p, sizeof(p), "%s/parent", tmpdir);
+	snprintf(d, sizeof(d), "%s/sub", p);
+	ok(mkdir(p, 0755) == 0 && mkdir(d, 0700) == 0, "parent and dir made");
+	IS(asd_dir_check(d, err, sizeof(err)), 0, "0755 parent ok");
+	chmod(p, 0775);
+	err[0] = 0;
+	IS(asd_dir_check(d, err, sizeof(err)), -EACCES, "group-writable parent refused");
+	ok(strstr(err, p) && strstr(err, "writable"), "message names the parent: %s", err);
+	chmod(p, 0757);
+	IS(asd_dir_check(d, err, sizeof(err)), -EACCES, "world-writable parent refused");
+	chmod(p, 01777);
+	IS(asd_dir_check(d, err, sizeof(err)), 0, "sticky world-writable parent (like /tmp) ok");
+	chmod(p, 0755);
+	ok(chown(p, 1000, 0) == 0, "chown parent to uid 1000");
+	IS(asd_dir_check(d, err, sizeof(err)), -EPERM, "parent owned by uid 1000 refused");
+	ok(chown(p, 0, 0) == 0, "chown back");
+
+	snprintf(link, sizeof(link), "%s/plink", tmpdir);
+	ok(symlink(p, link) == 0, "symlink to the parent");
+	snprintf(d, sizeof(d), "%s/sub", link);
+	err[0] = 0;
+	IS(asd_dir_check(d, err, sizeof(err)), -ELOOP, "a symlink on the way refused");
+	ok(strstr(err, link) && strstr(err, "symbolic link"), "message: %s", err);
+	IS(asd_dir_check("relative/dir", err, sizeof(err)), -EINVAL, "relative path refused");
+	unlink(link);
+	snprintf(d, sizeof(d), "%s/sub", p);
+	rmdir(d);
+	rmdir(p);
+}
+
+/* A managed file: regular, root's, 0600, one link; and holes are seen. */
+static void test_managed_ok(void)
+{
+	char path[512], lnk[512], err[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/managed", tmpdir);
+	snprintf(lnk, sizeof(lnk), "%s/managed.link", tmpdir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ok(fd >= 0, "file made");
+	fchmod(fd, 0600);
+	IS(asd_managed_ok(fd, "managed", err, sizeof(err)), 0, "0600 root file ok");
+	fchmod(fd, 0644);
+	IS(asd_managed_ok(fd, "managed", err, sizeof(err)), -EPERM, "0644 refused");
+	fchmod(fd, 0600);
+	ok(link(path, lnk) == 0, "second link");
+	IS(asd_managed_ok(fd, "managed", err, sizeof(err)), -EPERM, "two links refused");
+	ok(strstr(err, "2 links") != NULL, "message: %s", err);
+	unlink(lnk);
+	ok(fchown(fd, 1000, 0) == 0, "chown 1000");
+	IS(asd_managed_ok(fd, "managed", err, sizeof(err)), -EPERM, "not root's refused");
+	ok(ftruncate(fd, 1 << 20) == 0 && asd_swapfile_sparse(fd), "1 MiB of holes is sparse");
+	ok(fallocate(fd, 0, 0, 1 << 20) == 0 && !asd_swapfile_sparse(fd),
+	   "allocated is not sparse");
+	close(fd);
+	unlink(path);
+}
+
+/* A /proc file may need many read(2)s: read to the end, or say it is too big. */
+static void test_read_whole(void)
+{
+	char buf[64], big[8];
+	int p[2];
+
+	ok(pipe(p) == 0, "pipe");
+	for (int i = 0; i < 5; i++)
+		if (write(p[1], "abcd", 4) != 4)
+			break;
+	close(p[1]);
+	IS(asd_read_whole(p[0], buf, sizeof(buf)), 20, "five writes read whole");
+	ok(!strcmp(buf, "abcdabcdabcdabcdabcd"), "text: %s", buf);
+	close(p[0]);
+	ok(pipe(p) == 0, "pipe");
+	if (write(p[1], "0123456789", 10) != 10)
+		return;
+	close(p[1]);
+	IS(asd_read_whole(p[0], big, sizeof(big)), -EFBIG, "too big for the buffer: -EFBIG");
+	close(p[0]);
+	ok(pipe(p) == 0, "pipe");
+	if (write(p[1], "0123456", 7) != 7)
+		return;
+	close(p[1]);
+	IS(asd_read_whole(p[0], big, sizeof(big)), 7, "exactly fits");
+	close(p[0]);
+}
+
 /* Run `blkid -p -o value -s TAG path` and return its first line in out. */
 static bool blkid_value(const char *prog, const char *tag, const char *path,
 			char *out, size_t len)
@@ -568,6 +659,9 @@ int main(void)
 	test_header();
 	test_header_vs_mkswap();
 	test_dir_check();
+	test_dir_parents();
+	test_managed_ok();
+	test_read_whole();
 	test_create();
 	test_tmpfs();
 	test_is_ours();

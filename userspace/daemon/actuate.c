@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,21 +69,65 @@ void act_refill_standby(struct daemon *d)
 	}
 }
 
+/*
+ * swapon(2) of a file below the directory fd, through /proc/self/fd/N of
+ * a descriptor checked to be a managed file: 0 or -errno, what failed in err.
+ */
+static int swapon_at(struct daemon *d, const char *name, char *err, size_t len)
+{
+	char path[64];
+	int fd = inv_open(d, name, err, len), r = 0;
+
+	if (fd < 0)
+		return fd;
+	/* the file we checked, whatever the directory's path now leads to */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+#ifdef ASD_TEST_HOOKS
+	if (getenv("ADAPTSWAPD_TEST_PAUSE_SWAPON")) {
+		int secs = atoi(getenv("ADAPTSWAPD_TEST_PAUSE_SWAPON"));
+
+		logmsg(d, LOG_INFO_, "test hook: %s opened, pausing %d s before swapon", name, secs);
+		sleep((unsigned)secs);
+	}
+#endif
+	if (swapon(path, 0)) {
+		r = -errno;
+		asd_say(err, len, "swapon %s: %s", name, strerror(-r));
+	}
+	close(fd);
+	return r;
+}
+
 /* swapon(2) of f; the reason of a failure in out (may be NULL). */
 static int activate(struct daemon *d, struct mfile *f, char *out, size_t outlen)
 {
-	char path[512];
+	char err[300];
+	int r = swapon_at(d, f->name, err, sizeof(err));
 
-	inv_path(d, f->name, path, sizeof(path));
-	if (swapon(path, 0)) {
-		int e = errno;
-
-		grow_trouble(d, "grow: swapon %s failed: %s", f->name, strerror(e));
-		asd_say(out, outlen, "swapon %s failed: %s", f->name, strerror(e));
-		return -e;
+	if (r < 0) {
+		grow_trouble(d, "grow: %s failed: %s", f->name, err);
+		asd_say(out, outlen, "%s", err);
+		return r;
 	}
 	f->active = true;
 	return 0;
+}
+
+/*
+ * Near the kernel's limit on swap areas (MAX_SWAPFILES, 23 to 32 by
+ * configuration; counted with foreign areas): the next file takes all
+ * the room the budget leaves, not one more chunk.
+ */
+#define AREAS_SAFE	20
+static uint64_t chunk_for_areas(struct daemon *d, uint64_t bytes, uint64_t room)
+{
+	int n = inv_areas_in_use();
+
+	if (n < 0 || n + 2 < AREAS_SAFE || room <= bytes)
+		return bytes;
+	logmsg(d, LOG_INFO_, "%d swap areas in use, near the kernel's limit: growing by %"
+	       PRIu64 " MiB at once", n, asd_page_down(room) / ASD_MIB);
+	return asd_page_down(room);
 }
 
 static uint64_t since_ns_us(uint64_t event_ns)
@@ -100,29 +145,28 @@ static uint64_t since_ns_us(uint64_t event_ns)
 static int grow_new_file(struct daemon *d, const char *why, uint64_t bytes,
 			 const char *reason, char *out, size_t outlen)
 {
-	char name[64], tmp[80], tpath[512], path[512], err[256];
+	char name[64], tmp[80], err[256];
 	struct mfile *f;
 
 	inv_new_name(d, name, sizeof(name));
 	snprintf(tmp, sizeof(tmp), "%s.new", name);
-	if (asd_swapfile_create(d->cfg.dir, tmp, bytes, err, sizeof(err)) < 0) {
+	if (asd_swapfile_create_at(d->inv.dirfd, d->cfg.dir, tmp, bytes, err, sizeof(err)) < 0) {
 		grow_trouble(d, "grow failed (%s): %s", why, err);
 		asd_say(out, outlen, "failed: %.200s", err);
 		return -ENOSPC;
 	}
-	inv_path(d, tmp, tpath, sizeof(tpath));
-	inv_path(d, name, path, sizeof(path));
-	if (rename(tpath, path)) {
+	/* never over a file that appeared meanwhile */
+	if (renameat2(d->inv.dirfd, tmp, d->inv.dirfd, name, RENAME_NOREPLACE)) {
 		int e = errno;
 
-		unlink(tpath);
-		decide(d, "grow failed: rename: %s", strerror(e));
+		inv_unlink(d, tmp);
+		decide(d, "grow failed: rename %s: %s", tmp, strerror(e));
 		asd_say(out, outlen, "failed: rename: %s", strerror(e));
 		return -ENOSPC;
 	}
 	f = inv_add(d, name, bytes);
 	if (activate(d, f, out, outlen) < 0) {
-		unlink(path);
+		inv_unlink(d, name);
 		inv_drop(d, f);
 		return -EIO;
 	}
@@ -178,7 +222,13 @@ int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
 		return -ECANCELED;
 	sb = inv_standby(d);
 	if (sb && sb->size <= dec.bytes + ASD_PAGE) {
-		r = activate(d, sb, out, outlen) < 0 ? -EIO : 0;
+		r = activate(d, sb, out, outlen);
+		if (r == -EBUSY) {
+			/* active already, by a path we do not know: not ours to delete */
+			sb->active = true;
+			return -EIO;
+		}
+		r = r < 0 ? -EIO : 0;
 		if (r == 0) {
 			if (event_ns)
 				d->act.last_grow_latency_us = since_ns_us(event_ns);
@@ -194,8 +244,17 @@ int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
 			d->act.recheck_ms = ASD_CHECK_MIN_MS;
 			return 0;
 		}
-	} else if (d->inv.n < MAX_FILES) {
-		r = grow_new_file(d, why, dec.bytes, dec.reason, out, outlen);
+		/* a standby swapon refuses is of no use: away with it, grow anew */
+		decide(d, "grow: discarding standby %s, swapon refused it", sb->name);
+		inv_unlink(d, sb->name);
+		inv_drop(d, sb);
+	}
+	if (d->inv.n < MAX_FILES) {
+		uint64_t room = asd_budget_room(&d->lim, s.managed_total, inv_on_disk(d),
+						s.fs_size, s.fs_free);
+
+		r = grow_new_file(d, why, chunk_for_areas(d, dec.bytes, room), dec.reason,
+				  out, outlen);
 		if (r == -ENOSPC)
 			return -EIO;	/* nothing made: no standby either */
 	} else {
@@ -264,53 +323,100 @@ void act_tick(struct daemon *d)
 	}
 }
 
-/* The worker finished a job: a swapoff (the file was active) or a standby. */
+/* A release's swapoffs are done (or one failed): delete, then answer. */
+static void release_finished(struct daemon *d, const struct job_result *res)
+{
+	struct asd_sample s;
+	char msg[600];
+	int left = 0, err = res->result;
+
+	proc_sample(d, &s);	/* which files are still active */
+	for (int i = d->inv.n - 1; i >= 0; i--) {
+		struct mfile *f = &d->inv.files[i];
+
+		f->busy = false;
+		if (f->active || inv_unlink(d, f->name) < 0) {
+			left++;
+			continue;
+		}
+		inv_drop(d, f);
+	}
+	if (err) {
+		snprintf(msg, sizeof(msg), "swapoff %s: %s; %d managed file(s) left",
+			 res->name, err == -EINTR ? "interrupted" : strerror(-err), left);
+		decide(d, "release: %s", msg);
+	} else if (left) {
+		err = -EIO;
+		snprintf(msg, sizeof(msg), "%d managed file(s) could not be deleted (see the log)",
+			 left);
+		decide(d, "release: %s", msg);
+	} else {
+		decide(d, "release: all managed swap is off and deleted; growth on hold");
+		snprintf(msg, sizeof(msg),
+			 "released: no managed swap left; growth is on hold until 'resume'");
+	}
+	ctl_release_done(d, err, msg);
+}
+
+/* The worker finished a job: what to do follows from the job that ran. */
 void act_job_finished(struct daemon *d)
 {
-	char name[64], path[512];
+	struct job_result res;
 	struct mfile *f;
 	int r;
 
-	if (!worker_take_result(d, name, sizeof(name), &r))
+	if (!worker_take_result(d, &res))
 		return;
-	f = inv_find(d, name);
+	if (res.job == JOB_RELEASE) {
+		release_finished(d, &res);
+		return;
+	}
+	r = res.result;
+	f = inv_find(d, res.name);
 	if (!f)
 		return;
 	f->busy = false;
-	if (!f->active) {
+	if (res.job == JOB_STANDBY) {
 		if (d->act.refill_start_ms) {
 			d->act.refill_ms = now_ms() - d->act.refill_start_ms;
 			d->act.refill_start_ms = 0;
 		}
-		if (r)		/* a failed standby */
+		if (r)		/* a failed standby: nothing of it is left */
 			inv_drop(d, f);
 		else
-			logmsg(d, LOG_DEBUG_, "standby %s ready in %" PRIu64 " ms", name,
+			logmsg(d, LOG_DEBUG_, "standby %s ready in %" PRIu64 " ms", res.name,
 			       d->act.refill_ms);
 		return;
 	}
 	if (r) {
-		decide(d, "shrink: swapoff %s %s", name,
+		decide(d, "shrink: swapoff %s %s", res.name,
 		       r == -EINTR ? "interrupted: pressure returned" : strerror(-r));
+		/* what /proc/swaps says, not what the flag said before */
 		return;
 	}
 	f->active = false;
 	d->act.shrinks++;
 	d->act.shrink_next = true;
-	inv_path(d, name, path, sizeof(path));
 	if (d->cfg.standby && !d->act.held && !inv_other_standby(d, f)) {
-		decide(d, "shrink: %s is off, kept as the standby chunk", name);
+		decide(d, "shrink: %s is off, kept as the standby chunk", res.name);
+	} else if (inv_unlink(d, res.name) < 0) {
+		decide(d, "shrink: %s is off, but could not be deleted", res.name);
 	} else {
-		unlink(path);
-		decide(d, "shrink: %s is off and deleted", name);
+		decide(d, "shrink: %s is off and deleted", res.name);
 		inv_drop(d, f);
 	}
 }
 
-/* release: every managed file off and deleted, if memory allows; then hold. */
+/*
+ * release: every managed file off and deleted, if memory allows; then hold.
+ * The swapoffs run in the worker: -EINPROGRESS, and ctl_release_done()
+ * answers when they are over.
+ */
 int act_release(struct daemon *d, char *msg, size_t len)
 {
+	char names[MAX_FILES][64];
 	struct asd_sample s;
+	int n = 0;
 
 	if (worker_busy(d)) {
 		snprintf(msg, len, "busy: a swapoff or standby refill is running, try again");
@@ -328,23 +434,18 @@ int act_release(struct daemon *d, char *msg, size_t len)
 	}
 	d->act.held = true;
 	for (int i = d->inv.n - 1; i >= 0; i--) {
-		struct mfile *f = &d->inv.files[i];
-		char path[512];
-
-		inv_path(d, f->name, path, sizeof(path));
-		if (f->active && swapoff(path)) {
-			int e = errno;
-
-			snprintf(msg, len, "swapoff %s: %s", f->name, strerror(e));
-			decide(d, "release: swapoff %s failed: %s", f->name, strerror(e));
-			return -e;
-		}
-		unlink(path);
-		inv_drop(d, f);
+		d->inv.files[i].busy = true;
+		if (d->inv.files[i].active)
+			snprintf(names[n++], sizeof(names[0]), "%s", d->inv.files[i].name);
 	}
-	decide(d, "release: all managed swap is off and deleted; growth on hold");
-	snprintf(msg, len, "released: no managed swap left; growth is on hold until 'resume'");
-	return 0;
+	if (!worker_start_release(d, names, n)) {
+		for (int i = 0; i < d->inv.n; i++)
+			d->inv.files[i].busy = false;
+		snprintf(msg, len, "busy: a swapoff or standby refill is running, try again");
+		return -EBUSY;
+	}
+	decide(d, "release: swapping off %d managed file(s)", n);
+	return -EINPROGRESS;
 }
 
 void act_hold(struct daemon *d, bool hold)

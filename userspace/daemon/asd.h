@@ -338,10 +338,23 @@ bool asd_action_due(const struct asd_config *c, const struct asd_limits *l,
 long asd_swap_header(void *buf, size_t page_size, uint64_t size,
 		     const unsigned char uuid[16]);
 
-/* Check that the directory is safe: a real directory (not a symlink),
- * owned by root, not writable by group or others.  Creates it 0700 when
- * missing.  0 or -errno with a message. */
+/*
+ * Open the managed directory as an O_PATH fd that all work goes through.
+ * Every component from / down is opened without following a symbolic
+ * link (one is refused) and must be a directory owned by root and not
+ * writable by group or others (a parent may be so with the sticky bit,
+ * like /tmp: nobody else can rename a root-owned entry in it); the last
+ * is created 0700 when missing and create is set.  fd, or -errno with a
+ * message.  asd_dir_check() does the same and closes the fd.
+ */
+int asd_dir_open(const char *dir, bool create, char *err, size_t errlen);
 int asd_dir_check(const char *dir, char *err, size_t errlen);
+
+/* A managed file (open fd): regular, owned by root, mode 0600, one link.
+ * 0 or -errno (-EPERM when it is not such a file) with a message. */
+int asd_managed_ok(int fd, const char *name, char *err, size_t errlen);
+/* Has the file fewer blocks than its size (holes: swapon refuses it)? */
+bool asd_swapfile_sparse(int fd);
 
 /*
  * Create DIR/NAME of `size` bytes as a swap area, ready for swapon(2):
@@ -349,12 +362,17 @@ int asd_dir_check(const char *dir, char *err, size_t errlen);
  * on fallocated files (ext4, xfs), written zeros where it cannot (detected
  * by filesystem type; btrfs gets NOCOW before any data); header written
  * in-process; fsync.  On failure the file is removed.  0 or -errno.
+ * The _at form works below the directory fd dfd (dir only names it in
+ * messages).
  */
 int asd_swapfile_create(const char *dir, const char *name, uint64_t size,
 			char *err, size_t errlen);
+int asd_swapfile_create_at(int dfd, const char *dir, const char *name, uint64_t size,
+			   char *err, size_t errlen);
 
 /* Is PATH a swap area this header writer made (magic + label)? */
 bool asd_swapfile_is_ours(const char *path);
+bool asd_swapfile_is_ours_at(int dfd, const char *path);
 
 /* ---- /proc/swaps (swaps.c) --------------------------------------------- */
 
@@ -365,6 +383,13 @@ struct asd_swap_area {
 	uint64_t size, used;		/* bytes */
 	int prio;
 };
+
+/*
+ * Read fd to its end into buf (len bytes, NUL-terminated): a /proc file
+ * may take more than one read(2) (/proc/swaps: one page at a time).
+ * Length, -EFBIG when it does not fit, or -errno.
+ */
+int asd_read_whole(int fd, char *buf, size_t len);
 
 /* Parse /proc/swaps text; returns the number of areas (at most max). */
 int asd_parse_proc_swaps(const char *text, struct asd_swap_area *a, int max);
@@ -387,6 +412,7 @@ int asd_swaps_path_match(const char *full, const char *swaps_path);
  * for (FALLOC_FL_KEEP_SIZE) is already allocated in a swapfile of ours.
  */
 int asd_swapfile_active(const char *path);
+int asd_swapfile_active_at(int dfd, const char *path);
 
 /* Write len zero bytes at off (1 MiB chunks from a static buffer, page cache
  * flushed every 16 MiB).  0 or -errno.  Used where fallocate cannot serve. */

@@ -7,10 +7,18 @@
  * then the daemon closes.  status, status-json and metrics are for everyone; the
  * requests that change something need user ID 0 (SO_PEERCRED).
  *
+ * Nothing a client does stops the daemon: answers are sent with
+ * MSG_NOSIGNAL (a client gone is EPIPE, not SIGPIPE); every client has
+ * CLIENT_DEADLINE_MS to send its request, then it is dropped; other users
+ * never take the last ROOT_SLOTS slots, so root's requests get through
+ * whatever idle connections others hold.  A release's answer waits for
+ * the worker (ctl_release_done()).
+ *
  * Owns: d->ctl.  Calls: report.c, actuate.c, settings.c (reload), log.c.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -46,7 +54,24 @@ static void answer(FILE *f, int err, char *msg)
 }
 
 /* The requests that change something (root only). */
-static void handle_change(struct daemon *d, FILE *f, const char *cmd)
+/* Send it all, or give up on this client (gone, or not reading). */
+static void send_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* The requests that change something (root only); -EINPROGRESS: the
+ * answer comes later (release). */
+static int handle_change(struct daemon *d, FILE *f, const char *cmd)
 {
 	char msg[600] = "";
 	int r = 0;
@@ -61,27 +86,33 @@ static void handle_change(struct daemon *d, FILE *f, const char *cmd)
 		act_hold(d, !strcmp(cmd, "hold"));
 	} else if (!strcmp(cmd, "release")) {
 		r = act_release(d, msg, sizeof(msg));
+		if (r == -EINPROGRESS)
+			return r;
 	} else if (!strcmp(cmd, "grow")) {
 		r = act_grow(d, "adaptswapctl grow", 0, true, msg, sizeof(msg));
 	} else {
 		r = act_shrink(d, true, msg, sizeof(msg));
 	}
 	answer(f, r, msg);
+	return 0;
 }
 
 static const char *const change_requests[] = {
 	"grow", "shrink", "release", "hold", "resume", "reload", NULL
 };
 
-static void handle_request(struct daemon *d, int fd, const char *cmd)
+/* Answer one request; true when the client waits for a later answer. */
+static bool handle_request(struct daemon *d, struct client *c, const char *cmd)
 {
-	FILE *f = fdopen(dup(fd), "w");
-	bool change = false;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+	bool change = false, later = false;
 
 	if (!f)
-		return;
-	for (const char *const *c = change_requests; *c; c++)
-		change |= !strcmp(cmd, *c);
+		return false;
+	for (const char *const *r = change_requests; *r; r++)
+		change |= !strcmp(cmd, *r);
 	if (!strcmp(cmd, "status")) {
 		fprintf(f, "ok\n");
 		report_status(d, f);
@@ -91,30 +122,93 @@ static void handle_request(struct daemon *d, int fd, const char *cmd)
 	} else if (!strcmp(cmd, "metrics") || !strcmp(cmd, "metrics-json")) {
 		fprintf(f, "ok\n");
 		report_metrics(d, f, !strcmp(cmd, "metrics-json"));
-	} else if (change && !is_root(fd)) {
+	} else if (change && !c->root) {
 		fprintf(f, "error denied permission denied: '%s' needs root\n", cmd);
 	} else if (change) {
-		handle_change(d, f, cmd);
+		later = handle_change(d, f, cmd) == -EINPROGRESS;
 	} else {
 		/* no echo of what the client sent: it may be anything */
 		fprintf(f, "error invalid unknown request (see adaptswapctl(8))\n");
 	}
-	fclose(f);
+	if (fclose(f) == 0 && !later)
+		send_all(c->fd, out, outlen);
+	free(out);
+	return later;
 }
 
 static void client_close(struct client *c)
 {
 	close(c->fd);
 	c->fd = -1;
+	c->pending = false;
 	c->buf[0] = '\0';
+}
+
+void ctl_release_done(struct daemon *d, int err, const char *msg)
+{
+	char buf[700];
+
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &d->ctl.clients[i];
+
+		if (c->fd < 0 || !c->pending)
+			continue;
+		if (err)
+			snprintf(buf, sizeof(buf), "error %s %s\n",
+				 adaptswap_daemon_error_kind(err), msg);
+		else
+			snprintf(buf, sizeof(buf), "ok\n%s\n", msg);
+		send_all(c->fd, buf, strlen(buf));
+		client_close(c);
+	}
+}
+
+int ctl_next_deadline(struct daemon *d)
+{
+	uint64_t t = now_ms(), next = UINT64_MAX;
+
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		const struct client *c = &d->ctl.clients[i];
+
+		if (c->fd >= 0 && !c->pending && c->deadline_ms < next)
+			next = c->deadline_ms;
+	}
+	if (next == UINT64_MAX)
+		return -1;
+	return next <= t ? 0 : (int)(next - t);
+}
+
+void ctl_expire(struct daemon *d)
+{
+	uint64_t t = now_ms();
+
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &d->ctl.clients[i];
+
+		if (c->fd >= 0 && !c->pending && c->deadline_ms <= t) {
+			logmsg(d, LOG_DEBUG_, "control socket: a client sent no request "
+			       "within %d ms, dropped", CLIENT_DEADLINE_MS);
+			client_close(c);
+		}
+	}
 }
 
 void ctl_readable(struct daemon *d, int slot)
 {
 	struct client *c = &d->ctl.clients[slot];
 	size_t have = strlen(c->buf);
-	ssize_t n = recv(c->fd, c->buf + have, sizeof(c->buf) - 1 - have, MSG_DONTWAIT);
+	ssize_t n;
 
+	if (c->pending) {
+		char junk[64];
+
+		/* waits for its answer: only notice that it went away */
+		n = recv(c->fd, junk, sizeof(junk), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			client_close(c);
+		return;
+	}
+	n = recv(c->fd, c->buf + have, sizeof(c->buf) - 1 - have, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n > 0) {
@@ -123,30 +217,49 @@ void ctl_readable(struct daemon *d, int slot)
 		if (!strchr(c->buf, '\n') && have + (size_t)n < sizeof(c->buf) - 1)
 			return;
 		c->buf[strcspn(c->buf, "\r\n")] = '\0';
-		handle_request(d, c->fd, c->buf);
+		if (handle_request(d, c, c->buf)) {
+			c->pending = true;
+			return;
+		}
 	}
 	client_close(c);
 }
 
 void ctl_accept(struct daemon *d)
 {
+	static const char full[] = "error busy too many clients, try again\n";
 	int fd = accept4(d->ctl.fd, NULL, NULL, SOCK_CLOEXEC);
+	struct client *free_slot = NULL;
+	int used = 0;
+	bool root;
 
 	if (fd < 0)
 		return;
+	root = is_root(fd);
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &d->ctl.clients[i];
 
-		if (c->fd < 0) {
-			struct timeval tv = { .tv_sec = 2 };
-
-			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-			c->fd = fd;
-			c->buf[0] = '\0';
-			return;
-		}
+		if (c->fd >= 0)
+			used++;
+		else if (!free_slot)
+			free_slot = c;
 	}
-	close(fd);
+	if (!free_slot || (!root && used >= MAX_CLIENTS - ROOT_SLOTS)) {
+		send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		return;
+	}
+	{
+		/* an answer waits at most this long for a client that does not read */
+		struct timeval tv = { .tv_sec = 2 };
+
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	free_slot->fd = fd;
+	free_slot->root = root;
+	free_slot->pending = false;
+	free_slot->deadline_ms = now_ms() + CLIENT_DEADLINE_MS;
+	free_slot->buf[0] = '\0';
 }
 
 int ctl_open(struct daemon *d)
@@ -159,7 +272,7 @@ int ctl_open(struct daemon *d)
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s/%s", d->rundir, ADAPTSWAP_DAEMON_SOCKET);
 	unlink(a.sun_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8)) {
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, MAX_CLIENTS)) {
 		logmsg(d, LOG_ERR_, "control socket %s: %s", a.sun_path, strerror(errno));
 		if (fd >= 0)
 			close(fd);

@@ -31,9 +31,12 @@
 #endif
 
 #define DEFAULT_CONFIG	"/etc/adaptswap/adaptswapd.conf"
+#define DEFAULT_DIR	"/var/lib/adaptswap"	/* the unit's StateDirectory= */
 #define DEFAULT_RUNDIR	ADAPTSWAP_DAEMON_RUNDIR	/* the socket's place: libadaptswap's */
 #define MAX_FILES	64
-#define MAX_CLIENTS	8
+#define MAX_CLIENTS	16
+#define ROOT_SLOTS	4	/* of MAX_CLIENTS, never taken by other users */
+#define CLIENT_DEADLINE_MS 5000	/* to send the request line */
 #define NDECISIONS	16
 
 enum { EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CONFIG };
@@ -65,6 +68,7 @@ struct inventory {
 	struct mfile files[MAX_FILES];
 	int n;
 	unsigned next_id;
+	int dirfd;		/* cfg.dir, O_PATH, opened once after its checks */
 };
 
 /* source.c: where the pressure level comes from */
@@ -123,23 +127,40 @@ struct swappiness {
 };
 
 /* action.c */
+#define ACTION_TIMEOUT_S	60	/* then SIGTERM to its session */
+#define ACTION_KILL_S		5	/* then SIGKILL */
 struct action {
 	struct asd_action_state state;
 	uint64_t runs;
+	pid_t pid;			/* the running command (0: none) */
+	uint64_t started_ms;
+	bool termed;			/* SIGTERM sent */
 };
 
 /* worker.c: the thread and the one job it may hold; all under lock */
-enum job { JOB_NONE, JOB_SWAPOFF, JOB_STANDBY };
+enum job { JOB_NONE, JOB_SWAPOFF, JOB_STANDBY, JOB_RELEASE };
+
+/* What a finished job did (worker_take_result()). */
+struct job_result {
+	enum job job;
+	char name[64];			/* its file (release: the one that failed) */
+	int result;			/* 0 or -errno */
+	int done;			/* release: files swapped off */
+};
 
 struct worker {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	char dir[256];			/* cfg.dir, which never changes while running */
+	int dirfd;			/* d->inv.dirfd, the same fd */
 	enum job job, running_job;
 	char job_name[64];
 	uint64_t job_size;
-	int job_result;
+	/* release: the files to swap off, in this order */
+	char release_names[MAX_FILES][64];
+	int release_n;
+	struct job_result res;
 	bool job_done;
 	bool busy;
 	bool started;
@@ -151,6 +172,9 @@ struct worker {
 /* ctlsock.c: the control socket and its clients */
 struct client {
 	int fd;				/* -1: a free slot */
+	bool root;			/* SO_PEERCRED: user ID 0 */
+	bool pending;			/* waits for a release (no deadline) */
+	uint64_t deadline_ms;		/* closed when no request by then */
 	char buf[128];			/* the request line read so far */
 };
 
@@ -226,7 +250,17 @@ void inv_drop(struct daemon *d, struct mfile *f);
 struct mfile *inv_standby(struct daemon *d);
 bool inv_other_standby(const struct daemon *d, const struct mfile *not);
 uint64_t inv_on_disk(const struct daemon *d);
+/* A name no file in the directory has (nor NAME.new), none of ours either. */
 void inv_new_name(struct daemon *d, char *buf, size_t len);
+/* Open a managed file (O_RDONLY, no symlink) and check it is one (regular,
+ * root's, 0600, one link): fd, or -errno with the reason in err. */
+int inv_open(struct daemon *d, const char *name, char *err, size_t len);
+/* swapoff(2) through the directory fd: 0, or -1 with errno. */
+int inv_swapoff(struct daemon *d, const char *name);
+/* Delete a file of ours; a failure is logged.  0 or -errno. */
+int inv_unlink(struct daemon *d, const char *name);
+/* The number of swap areas in use, foreign ones included. */
+int inv_areas_in_use(void);
 /* Mark active files and their use from /proc/swaps; totals of all swap. */
 void inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free);
 /* Collect the files of ours in dir (see inventory.c). */
@@ -240,11 +274,13 @@ void worker_stop(struct daemon *d);
 bool worker_busy(struct daemon *d);
 /* Hand a job to the worker; false when it has one already. */
 bool worker_start_job(struct daemon *d, enum job job, const char *name, uint64_t size);
+/* Swap off the n files named (a release); false when busy. */
+bool worker_start_release(struct daemon *d, char (*names)[64], int n);
 /* Pressure returned: interrupt a running swapoff (the kernel keeps the area). */
 void worker_interrupt_swapoff(struct daemon *d);
-/* The finished job, once (after the wake pipe was readable): true with its
- * file name and result, false when none finished. */
-bool worker_take_result(struct daemon *d, char *name, size_t len, int *result);
+/* The finished job, once (after the wake pipe was readable): true with
+ * what it was and did, false when none finished. */
+bool worker_take_result(struct daemon *d, struct job_result *res);
 
 /* ---- actuate.c ----------------------------------------------------------- */
 /* 0 done; -ECANCELED the policy said no, -EBUSY, -EIO; what or why in out */
@@ -270,6 +306,8 @@ uint64_t swappiness_due_ms(struct daemon *d);
 
 /* ---- action.c ------------------------------------------------------------ */
 void action_check(struct daemon *d);
+/* A child was reaped: the command's end, if it was the command. */
+void action_reaped(struct daemon *d, pid_t pid, int status);
 
 /* ---- source.c ------------------------------------------------------------ */
 void src_init(struct daemon *d);
@@ -296,6 +334,11 @@ int ctl_open(struct daemon *d);
 void ctl_accept(struct daemon *d);
 void ctl_readable(struct daemon *d, int slot);
 void ctl_close(struct daemon *d);
+/* Answer the client waiting for a release (if it is still there). */
+void ctl_release_done(struct daemon *d, int err, const char *msg);
+/* Milliseconds to the next client deadline (-1: none); drop late clients. */
+int ctl_next_deadline(struct daemon *d);
+void ctl_expire(struct daemon *d);
 
 /* ---- report.c ------------------------------------------------------------ */
 void report_status(struct daemon *d, FILE *f);

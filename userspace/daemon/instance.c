@@ -5,8 +5,9 @@
  * instance lock (an flock on RUNDIR/adaptswapd.lock held until exit; the
  * kernel drops it on a crash).
  *
- * Owns: the lock's fd (kept open for the life of the process).
- * Calls: swapfile.c (directory check), libadaptswap (is a daemon answering?).
+ * Owns: the lock's fd (kept open for the life of the process); opens
+ * d->inv.dirfd, the swap directory's fd everything else works through.
+ * Calls: safedir.c (directory check), libadaptswap (is a daemon answering?).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,9 +59,18 @@ int instance_claim(struct daemon *d, bool release, char *err, size_t len)
 	struct stat st;
 	int r;
 
-	if ((!release || lstat(d->cfg.dir, &st) == 0 || errno != ENOENT) &&
-	    asd_dir_check(d->cfg.dir, err, len) < 0)
-		return -1;
+	/* every path below: checked once, then only used through this fd */
+	if (!release || lstat(d->cfg.dir, &st) == 0 || errno != ENOENT) {
+		d->inv.dirfd = asd_dir_open(d->cfg.dir, !release, err, len);
+		if (d->inv.dirfd == -EROFS) {
+			size_t l = strlen(err);
+
+			snprintf(err + l, len - l, " (under adaptswapd.service a dir outside "
+				 DEFAULT_DIR " needs a drop-in 'ReadWritePaths=%s')", d->cfg.dir);
+		}
+		if (d->inv.dirfd < 0)
+			return -1;
+	}
 	if (mkdir(d->rundir, 0755) && errno != EEXIST) {
 		snprintf(err, len, "%s: %s", d->rundir, strerror(errno));
 		return -1;

@@ -4,15 +4,19 @@
  * their state from /proc/swaps, the scan of the directory and the crash
  * recovery that adopts what a previous run left.
  *
- * Owns: d->inv.  Calls: procfs.c, log.c, swapfile.c (is it ours?).
+ * Owns: d->inv (and the directory fd in it).  Calls: procfs.c, log.c,
+ * swapfile.c (is it ours?), safedir.c (is it a managed file?).
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/swap.h>
 
 #include "daemon.h"
 
@@ -76,11 +80,86 @@ uint64_t inv_on_disk(const struct daemon *d)
 	return b;
 }
 
+/* Is there anything by this name in the directory (or can we not tell)? */
+static bool name_taken(struct daemon *d, const char *name)
+{
+	struct stat st;
+
+	return fstatat(d->inv.dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
+}
+
 void inv_new_name(struct daemon *d, char *buf, size_t len)
 {
-	do
+	char tmp[80];
+
+	for (;;) {
 		snprintf(buf, len, ASD_FILE_PREFIX "%u" ASD_FILE_SUFFIX, d->inv.next_id++);
-	while (inv_find(d, buf));
+		snprintf(tmp, sizeof(tmp), "%s.new", buf);
+		if (inv_find(d, buf) || name_taken(d, buf) || name_taken(d, tmp)) {
+			logmsg(d, LOG_DEBUG_, "%s is taken, trying the next name", buf);
+			continue;
+		}
+		return;
+	}
+}
+
+int inv_open(struct daemon *d, const char *name, char *err, size_t len)
+{
+	int fd = openat(d->inv.dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+			O_NOCTTY);
+	int r;
+
+	if (fd < 0) {
+		r = -errno;
+		asd_say(err, len, "%s: %s", name, strerror(-r));
+		return r;
+	}
+	r = asd_managed_ok(fd, name, err, len);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int inv_swapoff(struct daemon *d, const char *name)
+{
+	char fdpath[64];
+	int fd = openat(d->inv.dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), r;
+
+	if (fd < 0)
+		return -1;
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	r = swapoff(fdpath);
+	if (r) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int inv_unlink(struct daemon *d, const char *name)
+{
+	if (unlinkat(d->inv.dirfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	logmsg(d, LOG_ERR_, "cannot delete %s/%s: %s", d->cfg.dir, name, strerror(errno));
+	return -errno;
+}
+
+int inv_areas_in_use(void)
+{
+	char text[65536];
+	int n = 0;
+
+	if (proc_read("/proc/swaps", text, sizeof(text)) < 0)
+		return -1;
+	for (const char *p = strchr(text, '\n'); p && p[1]; p = strchr(p + 1, '\n'))
+		n++;
+	return n;
 }
 
 /* Is /proc/swaps' area a the file m?  Remembers the name it goes by. */
@@ -97,7 +176,7 @@ static bool is_area_of(struct daemon *d, struct mfile *m, const struct asd_swap_
 	 * whether the file is the active area; remember the name it goes by.
 	 */
 	if (match == 1 && strcmp(m->alias, a->path)) {
-		if (asd_swapfile_active(p) != 1)
+		if (asd_swapfile_active_at(d->inv.dirfd, m->name) != 1)
 			return false;
 		_Static_assert(sizeof(m->alias) == sizeof(a->path), "alias size");
 		memcpy(m->alias, a->path, sizeof(m->alias));
@@ -109,14 +188,14 @@ static bool is_area_of(struct daemon *d, struct mfile *m, const struct asd_swap_
 
 void inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free)
 {
-	char text[16384];
-	struct asd_swap_area a[64];
+	char text[65536];	/* one page per read(2): read whole, many areas fit */
+	struct asd_swap_area a[128];
 	int n;
 
 	*swap_total = *swap_free = 0;
 	if (proc_read("/proc/swaps", text, sizeof(text)) < 0)
 		return;
-	n = asd_parse_proc_swaps(text, a, 64);
+	n = asd_parse_proc_swaps(text, a, 128);
 	for (int i = 0; i < d->inv.n; i++)
 		d->inv.files[i].active = false;
 	for (int i = 0; i < n; i++) {
@@ -141,44 +220,55 @@ void inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free)
  */
 int inv_scan(struct daemon *d, bool delete_new, int *nnew)
 {
-	DIR *dir = opendir(d->cfg.dir);
+	/* no directory fd: --release found no directory */
+	int dfd = d->inv.dirfd < 0 ? (errno = ENOENT, -1) :
+		  openat(d->inv.dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	size_t pl = strlen(ASD_FILE_PREFIX), sl = strlen(ASD_FILE_SUFFIX);
+	DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
 	struct dirent *e;
 
-	if (!dir)
-		return -errno;
+	if (!dir) {
+		int e2 = errno;
+
+		if (dfd >= 0)
+			close(dfd);
+		return -e2;
+	}
 	while ((e = readdir(dir))) {
 		size_t len = strlen(e->d_name);
-		char path[512];
 		struct stat st;
 		unsigned id;
 
 		if (strncmp(e->d_name, ASD_FILE_PREFIX, pl))
 			continue;
-		inv_path(d, e->d_name, path, sizeof(path));
-		if (lstat(path, &st) || !S_ISREG(st.st_mode))
+		if (fstatat(d->inv.dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISREG(st.st_mode))
 			continue;
+		if (sscanf(e->d_name + pl, "%u", &id) == 1 && id >= d->inv.next_id)
+			d->inv.next_id = id + 1;	/* no new name is one of these */
 		if (len > 4 && !strcmp(e->d_name + len - 4, ".new")) {
+			/* ours only when named, labelled and owned as ours */
+			if (st.st_uid != 0 || st.st_nlink != 1 || (st.st_mode & 07777) != 0600)
+				continue;
 			if (nnew)
 				(*nnew)++;
 			if (delete_new) {
 				logmsg(d, LOG_INFO_, "recovery: deleting half-made %s", e->d_name);
-				unlink(path);
+				inv_unlink(d, e->d_name);
 			}
 			continue;
 		}
 		if (len <= sl || strcmp(e->d_name + len - sl, ASD_FILE_SUFFIX) ||
 		    d->inv.n >= MAX_FILES || len >= sizeof(d->inv.files[0].name))
 			continue;
-		if (!asd_swapfile_is_ours(path)) {
-			/* our name, not our label: not ours to touch */
+		if (!asd_swapfile_is_ours_at(d->inv.dirfd, e->d_name) || st.st_uid != 0 ||
+		    st.st_nlink != 1 || (st.st_mode & 07777) != 0600) {
+			/* our name, not our label or owner: not ours to touch */
 			logmsg(d, LOG_WARN_, "recovery: leaving %s alone: not a swap area of ours",
 			       e->d_name);
 			continue;
 		}
 		inv_add(d, e->d_name, (uint64_t)st.st_size);
-		if (sscanf(e->d_name + pl, "%u", &id) == 1 && id >= d->inv.next_id)
-			d->inv.next_id = id + 1;
 	}
 	closedir(dir);
 	return 0;
@@ -201,21 +291,28 @@ int inv_recover(struct daemon *d)
 	inv_refresh(d, &t, &f);
 	for (int i = 0; i < d->inv.n; i++) {
 		struct mfile *m = &d->inv.files[i];
-		char path[512];
+		bool sparse = false;
+		int fd;
 
 		if (m->active) {
 			logmsg(d, LOG_INFO_, "recovery: adopted active %s (%" PRIu64 " MiB)",
 			       m->name, m->size / ASD_MIB);
 			continue;
 		}
-		if (!have_standby && d->cfg.standby && m->size == d->lim.chunk) {
+		/* a standby must be one swapon(2) can take: no holes */
+		fd = openat(d->inv.dirfd, m->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		if (fd >= 0) {
+			sparse = asd_swapfile_sparse(fd);
+			close(fd);
+		}
+		if (!sparse && !have_standby && d->cfg.standby && m->size == d->lim.chunk) {
 			have_standby = true;
 			logmsg(d, LOG_INFO_, "recovery: reusing %s as the standby chunk", m->name);
 			continue;
 		}
-		inv_path(d, m->name, path, sizeof(path));
-		logmsg(d, LOG_INFO_, "recovery: deleting inactive %s", m->name);
-		unlink(path);
+		logmsg(d, LOG_INFO_, "recovery: deleting inactive %s%s", m->name,
+		       sparse ? ": it has holes, swapon would refuse it" : "");
+		inv_unlink(d, m->name);
 		inv_drop(d, m);
 		i--;
 	}

@@ -173,8 +173,11 @@ static bool on_signal(struct daemon *d)
 	if (si.ssi_signo == SIGHUP) {
 		settings_reload(d, msg, sizeof(msg));
 	} else if (si.ssi_signo == SIGCHLD) {
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
+		pid_t pid;
+		int st;
+
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			action_reaped(d, pid, st);
 	} else {
 		logmsg(d, LOG_INFO_, "stopping on signal %u", si.ssi_signo);
 		return true;
@@ -213,7 +216,7 @@ static void main_loop(struct daemon *d)
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			p[n++] = (struct pollfd){ .fd = d->ctl.clients[i].fd, .events = POLLIN };
 
-		if (poll(p, (nfds_t)n, -1) < 0) {
+		if (poll(p, (nfds_t)n, ctl_next_deadline(d)) < 0) {
 			if (errno == EINTR)
 				continue;
 			logmsg(d, LOG_ERR_, "poll: %s", strerror(errno));
@@ -241,6 +244,7 @@ static void main_loop(struct daemon *d)
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			if (d->ctl.clients[i].fd >= 0 && p[cl_i + i].revents)
 				ctl_readable(d, i);
+		ctl_expire(d);
 		textfile_update(d);	/* only when a figure moved */
 	}
 }
@@ -301,12 +305,9 @@ static void stop(struct daemon *d)
 	swappiness_restore(d);
 	worker_stop(d);
 	for (int i = 0; i < d->inv.n; i++) {
-		char path[512];
-
 		/* a standby being written is incomplete: recovery would delete it */
-		inv_path(d, d->inv.files[i].name, path, sizeof(path));
 		if (d->inv.files[i].busy && !d->inv.files[i].active)
-			unlink(path);
+			inv_unlink(d, d->inv.files[i].name);
 	}
 	src_close(d);
 	ctl_close(d);
@@ -367,7 +368,7 @@ int main(int argc, char **argv)
 	d->src.psi_fd = -1;
 	d->swp.orig = -1;
 	d->log.level = LOG_INFO_;
-	d->sig_fd = d->timer_fd = d->ctl.fd = d->tf.dir_fd = -1;
+	d->sig_fd = d->timer_fd = d->ctl.fd = d->tf.dir_fd = d->inv.dirfd = -1;
 	if (parse_args(d, argc, argv, &mode, &rc) < 0)
 		return rc;
 	if (load_config(d) < 0)
@@ -406,6 +407,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "adaptswapd: %s: missing: the defaults apply\n",
 				d->config_path);
 		fprintf(stderr, "adaptswapd: %s: configuration ok\n", d->config_path);
+		if (strcmp(d->cfg.dir, DEFAULT_DIR))
+			fprintf(stderr, "adaptswapd: note: dir %s is outside " DEFAULT_DIR ": under "
+				"adaptswapd.service it is writable only with a drop-in "
+				"'ReadWritePaths=%s' (see adaptswapd(8))\n", d->cfg.dir, d->cfg.dir);
 		return EXIT_OK;
 	}
 	d->log.level = d->cfg.log_level;

@@ -17,17 +17,13 @@
 
 int proc_read(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, len - 1);
+	r = asd_read_whole(fd, buf, len);
 	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return (int)n;
+	return r;
 }
 
 int proc_write(const char *path, const char *s)

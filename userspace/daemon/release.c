@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
-#include <sys/swap.h>
 
 #include "daemon.h"
 
@@ -72,7 +72,7 @@ int release_offline(struct daemon *d)
 		}
 		f = &d->inv.files[dec.index];
 		inv_path(d, f->name, path, sizeof(path));
-		if (swapoff(path)) {
+		if (inv_swapoff(d, f->name)) {
 			fprintf(stderr, "adaptswapd: release: swapoff %s: %s (%d file(s) released "
 				"before it)\n", path, strerror(errno), released);
 			return EXIT_FAIL;
@@ -86,7 +86,7 @@ int release_offline(struct daemon *d)
 		if (d->inv.files[i].active)
 			continue;	/* cannot happen: the loop ends with none */
 		inv_path(d, d->inv.files[i].name, path, sizeof(path));
-		if (unlink(path) && errno != ENOENT) {
+		if (unlinkat(d->inv.dirfd, d->inv.files[i].name, 0) && errno != ENOENT) {
 			fprintf(stderr, "adaptswapd: release: delete %s: %s\n", path, strerror(errno));
 			return EXIT_FAIL;
 		}

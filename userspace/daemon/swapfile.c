@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Swap files: the version-1 swap header (the layout of util-linux mkswap and
- * the kernel's union swap_header), the managed directory's safety check,
- * creation of a swap file ready for swapon(2), recognition of our files and
+ * the kernel's union swap_header), creation of a swap file ready for swapon(2), recognition of our files and
  * of an active area (/proc/swaps itself is parsed in swaps.c).
  *
  * The daemon calls this under memory pressure: no large allocations (one
@@ -115,61 +114,6 @@ long asd_swap_header(void *buf, size_t page_size_, uint64_t size,
 	memcpy(p + page_size_ - SWAP_MAGIC_LEN, SWAP_MAGIC, SWAP_MAGIC_LEN);
 	/* page 0 holds the header: the kernel can use pages 1..last_page */
 	return pages - 1;
-}
-
-/* ---- directory -------------------------------------------------------- */
-
-static int dir_verdict(const char *dir, const struct stat *st, char *err,
-		       size_t errlen)
-{
-	if (S_ISLNK(st->st_mode)) {
-		asd_say(err, errlen, "%s: is a symbolic link, refusing it", dir);
-		return -ELOOP;
-	}
-	if (!S_ISDIR(st->st_mode)) {
-		asd_say(err, errlen, "%s: not a directory", dir);
-		return -ENOTDIR;
-	}
-	if (st->st_uid != 0) {
-		asd_say(err, errlen, "%s: owned by uid %u, not by root",
-			dir, (unsigned)st->st_uid);
-		return -EPERM;
-	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		asd_say(err, errlen, "%s: mode %04o is writable by group or others",
-			dir, (unsigned)(st->st_mode & 07777));
-		return -EACCES;
-	}
-	return 0;
-}
-
-int asd_dir_check(const char *dir, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (!dir || !dir[0]) {
-		asd_say(err, errlen, "empty directory name");
-		return -EINVAL;
-	}
-	if (lstat(dir, &st) < 0) {
-		int e = errno;
-
-		if (e != ENOENT) {
-			asd_say(err, errlen, "%s: %s", dir, strerror(e));
-			return -e;
-		}
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			e = errno;
-			asd_say(err, errlen, "%s: cannot create: %s", dir, strerror(e));
-			return -e;
-		}
-		if (lstat(dir, &st) < 0) {
-			e = errno;
-			asd_say(err, errlen, "%s: %s", dir, strerror(e));
-			return -e;
-		}
-	}
-	return dir_verdict(dir, &st, err, errlen);
 }
 
 /* ---- creation ----------------------------------------------------------- */
@@ -330,24 +274,11 @@ static int fill_file(int fd, const char *dir, const char *name, uint64_t size,
 	return 0;
 }
 
-static int open_dir(const char *dir, char *err, size_t errlen)
-{
-	int dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (dfd < 0) {
-		int e = errno;
-
-		asd_say(err, errlen, "%s: %s", dir, strerror(e));
-		return -e;
-	}
-	return dfd;
-}
-
-int asd_swapfile_create(const char *dir, const char *name, uint64_t size,
-			char *err, size_t errlen)
+int asd_swapfile_create_at(int dfd, const char *dir, const char *name, uint64_t size,
+			   char *err, size_t errlen)
 {
 	size_t ps = page_size();
-	int dfd, fd, r;
+	int fd, r;
 
 	if (!dir || !dir[0] || !plain_name(name)) {
 		asd_say(err, errlen, "%s/%s: not a plain file name",
@@ -360,21 +291,32 @@ int asd_swapfile_create(const char *dir, const char *name, uint64_t size,
 		return -EINVAL;
 	}
 	size -= size % ps;
-	dfd = open_dir(dir, err, errlen);
-	if (dfd < 0)
-		return dfd;
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		    0600);
-	if (fd < 0) {
-		r = fail(err, errlen, dir, name, "cannot create", errno);
-		close(dfd);
-		return r;
-	}
+	if (fd < 0)
+		return fail(err, errlen, dir, name, "cannot create", errno);
 	r = fill_file(fd, dir, name, size, ps, err, errlen);
 	if (close(fd) < 0 && r == 0)
 		r = fail(err, errlen, dir, name, "close", errno);
 	if (r < 0)
-		unlinkat(dfd, name, 0);
+		unlinkat(dfd, name, 0);	/* made by us just now; the error is r's */
+	return r;
+}
+
+int asd_swapfile_create(const char *dir, const char *name, uint64_t size,
+			char *err, size_t errlen)
+{
+	int dfd, r;
+
+	if (!dir || !dir[0] || !plain_name(name))
+		return asd_swapfile_create_at(-1, dir, name, size, err, errlen);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		r = -errno;
+		asd_say(err, errlen, "%s: %s", dir, strerror(-r));
+		return r;
+	}
+	r = asd_swapfile_create_at(dfd, dir, name, size, err, errlen);
 	close(dfd);
 	return r;
 }
@@ -408,6 +350,11 @@ static bool header_is_ours(const unsigned char *page, size_t ps)
 
 bool asd_swapfile_is_ours(const char *path)
 {
+	return asd_swapfile_is_ours_at(AT_FDCWD, path);
+}
+
+bool asd_swapfile_is_ours_at(int dfd, const char *path)
+{
 	size_t ps = page_size();
 	unsigned char *page;
 	struct stat st;
@@ -417,7 +364,7 @@ bool asd_swapfile_is_ours(const char *path)
 	if (!path)
 		return false;
 	/* O_NONBLOCK: a FIFO planted here must not block the daemon */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = openat(dfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return false;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -434,7 +381,12 @@ bool asd_swapfile_is_ours(const char *path)
 
 int asd_swapfile_active(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	return asd_swapfile_active_at(AT_FDCWD, path);
+}
+
+int asd_swapfile_active_at(int dfd, const char *path)
+{
+	int fd = openat(dfd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	int r;
 
 	if (fd < 0)

@@ -21,9 +21,58 @@ static void orig_path(const struct daemon *d, char *buf, size_t len)
 	snprintf(buf, len, "%s/swappiness.orig", d->rundir);
 }
 
+/*
+ * Write swappiness.orig whole or not at all: a temporary file made anew
+ * (O_EXCL, O_NOFOLLOW: nothing planted there is followed or reused),
+ * synced, renamed over the old one.
+ */
+static int orig_write(struct daemon *d, int v)
+{
+	char path[200], tmp[220], buf[16];
+	int fd, n, r = 0;
+
+	orig_path(d, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (unlink(tmp) && errno != ENOENT)
+		return -errno;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%d\n", v);
+	if (write(fd, buf, (size_t)n) != n || fsync(fd))
+		r = errno ? -errno : -EIO;
+	if (close(fd) && !r)
+		r = -errno;
+	if (!r && rename(tmp, path))
+		r = -errno;
+	if (r) {
+		unlink(tmp);
+		logmsg(d, LOG_WARN_, "cannot write %s: %s", path, strerror(-r));
+	}
+	return r;
+}
+
+/* Read swappiness.orig, not through a symbolic link: the value or -1. */
+static int orig_read(const struct daemon *d)
+{
+	char path[200], buf[32];
+	int fd = -1, n, v;
+
+	orig_path(d, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	n = asd_read_whole(fd, buf, sizeof(buf));
+	close(fd);
+	if (n <= 0 || sscanf(buf, "%d", &v) != 1 || v < 0 || v > 200)
+		return -1;
+	return v;
+}
+
 void swappiness_init(struct daemon *d)
 {
-	char buf[32], path[200];
+	char buf[32];
+	int v;
 
 	if (proc_read(SWAPPINESS, buf, sizeof(buf)) < 0) {
 		logmsg(d, LOG_WARN_, "cannot read vm.swappiness: not tuning it");
@@ -34,17 +83,12 @@ void swappiness_init(struct daemon *d)
 	d->swp.orig = (int)d->swp.cur;
 	d->swp.controlled = d->cfg.swappiness_control;
 	/* A previous run that crashed left the original value behind. */
-	orig_path(d, path, sizeof(path));
-	if (proc_read(path, buf, sizeof(buf)) > 0) {
-		d->swp.orig = atoi(buf);
+	v = orig_read(d);
+	if (v >= 0) {
+		d->swp.orig = v;
 		logmsg(d, LOG_INFO_, "recovery: original vm.swappiness was %d", d->swp.orig);
 	} else if (d->cfg.swappiness_control) {
-		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-		if (fd >= 0) {
-			dprintf(fd, "%d\n", d->swp.orig);
-			close(fd);
-		}
+		orig_write(d, d->swp.orig);
 	}
 }
 
@@ -74,19 +118,6 @@ void swappiness_restore(struct daemon *d)
 	unlink(path);
 }
 
-static void orig_write(struct daemon *d)
-{
-	char path[200];
-	int fd;
-
-	orig_path(d, path, sizeof(path));
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd >= 0) {
-		dprintf(fd, "%d\n", d->swp.orig);
-		close(fd);
-	}
-}
-
 /*
  * Someone else wrote vm.swappiness: their value becomes the original (the
  * one restored at stop), and the quiet drift leaves it alone until the
@@ -107,7 +138,7 @@ static bool adopt_foreign(struct daemon *d)
 	d->swp.orig = v;
 	d->swp.cur = (unsigned)v;
 	d->swp.adopted_ms = now_ms();
-	orig_write(d);
+	orig_write(d, d->swp.orig);
 	return true;
 }
 
@@ -163,7 +194,7 @@ void swappiness_reloaded(struct daemon *d)
 		   proc_read(SWAPPINESS, buf, sizeof(buf)) >= 0) {
 		d->swp.cur = (unsigned)atoi(buf);
 		d->swp.orig = (int)d->swp.cur;
-		orig_write(d);
+		orig_write(d, d->swp.orig);
 	}
 	d->swp.controlled = d->cfg.swappiness_control;
 }

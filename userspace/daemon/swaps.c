@@ -2,7 +2,7 @@
 /*
  * /proc/swaps: parsing its lines (paths with the kernel's \ooo escapes,
  * sizes in KiB) and matching the names it gives with the files of ours.
- * Pure functions, unit-tested in tests/userspace/swapfile_test.c.
+ * Also reading a /proc file whole.  Pure functions, unit-tested in tests/userspace/swapfile_test.c.
  *
  * Owns: nothing (no state).  Calls: libadaptswap's number parser.
  */
@@ -10,9 +10,46 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "adaptswap.h"
 #include "asd.h"
+
+int asd_read_whole(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	if (!len)
+		return -EINVAL;
+	for (;;) {
+		ssize_t n;
+
+		if (got == len - 1) {
+			char c;
+
+			/* full: is there more? */
+			n = read(fd, &c, 1);
+			if (n < 0 && errno == EINTR)
+				continue;
+			buf[got] = '\0';
+			if (n < 0)
+				return -errno;
+			return n ? -EFBIG : (int)got;
+		}
+		n = read(fd, buf + got, len - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			buf[got] = '\0';
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return (int)got;
+}
 
 static bool is_space(char c)
 {

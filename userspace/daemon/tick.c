@@ -63,6 +63,8 @@ void tick_arm(struct daemon *d)
 		if (swp && (!ms || swp < ms))
 			ms = swp;
 	}
+	if (d->action.pid > 0 && (!ms || ms > 1000))
+		ms = 1000;	/* the action command's timeout */
 	it.it_value.tv_sec = (time_t)(ms / 1000);
 	it.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
 	timerfd_settime(d->timer_fd, 0, &it, NULL);
