@@ -4,6 +4,7 @@
  * ABI/sysfs-kernel-adaptswap.
  */
 #include <linux/capability.h>
+#include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/kernfs.h>
 #include <linux/kobject.h>
@@ -46,9 +47,11 @@ static ssize_t knob_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return -EPERM;
 	/*
 	 * One trailing newline is fine; empty, signs, junk, overflow not.
-	 * kstrtouint() stops at a NUL byte: "73\0x" must not read as 73.
+	 * kstrtouint() stops at a NUL byte: "73\0x" must not read as 73,
+	 * and it skips one '+': the ABI says digits only.
 	 */
-	if (strnlen(buf, count) != count || kstrtouint(buf, 10, &v))
+	if (strnlen(buf, count) != count || !isdigit(buf[0]) ||
+	    kstrtouint(buf, 10, &v))
 		return -EINVAL;
 	vals[k] = v;
 	ret = adaptswap_knobs_update(vals, BIT(k), NULL, NULL);

@@ -83,7 +83,7 @@ expect_accepted() {
 @test "garbage is refused by every knob" {
 	for k in $KNOBS; do
 		# (a zero-byte write never reaches the driver: "empty" is a newline)
-		for bad in $'\n' " " abc 1x x1 -1 +-1 1.5 0x 99999999999999999999999 $'1\n2' "1 2"; do
+		for bad in $'\n' " " abc 1x x1 -1 +-1 +1 +05 1.5 0x 99999999999999999999999 $'1\n2' "1 2"; do
 			expect_refused "$k" "$bad"
 		done
 	done

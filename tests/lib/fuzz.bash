@@ -31,17 +31,12 @@ pending_issue() {
 	[ "${astest_pending:-}" = 1 ] || skip "pending #$1: $2"
 }
 
-# The fuzzers' --lenient words (tests/tools/fuzz.h) while today's main has
-# these faults; each with the issue whose fix removes it:
-#   nul-tail   #11  a sysfs knob takes "73\0x" as 73 (kstrtouint() stops
-#                   at the NUL; the ABI refuses junk after the number)
-#   plus-sign  --   a sysfs knob takes "+5" as 5 (kstrtouint() skips one
-#                   '+'; the ABI says digits only).  No issue asks for it
-#                   yet, and issue #11's branch keeps kstrtouint()
-#   low-hyst   #11  low_pct + hysteresis_pct >= 100 is taken; #11's fix
-#                   refuses it (sysfs and genl)
-FUZZ_LENIENT_SYSFS=nul-tail,plus-sign,low-hyst
-FUZZ_LENIENT_GENL=low-hyst
+# The fuzzers' --lenient words (tests/tools/fuzz.h) while main has known
+# faults, each with the issue whose fix removes it.  None today: nul-tail
+# ("73\0x" taken as 73) and low-hyst (low_pct + hysteresis_pct >= 100
+# taken) were fixed by #11, plus-sign ("+5" taken as 5) with it.
+FUZZ_LENIENT_SYSFS=
+FUZZ_LENIENT_GENL=
 
 # fuzz_lenient WORDS: the fuzzer options for WORDS into the array LENIENT
 # (none with pending tests wanted), and a TAP line that says so

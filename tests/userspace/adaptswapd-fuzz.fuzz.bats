@@ -40,12 +40,10 @@ teardown() {
 }
 
 @test "idle connections of nobody cannot lock root out" {
-	pending_issue 12 'eight idle clients take every slot of adaptswapd and never time out'
 	fuzz_ctl ctl-idle -n 20 -u "$NOBODY" -S hold --min-hold 16 --max-hold 64 --hold-ms 4000
 }
 
 @test "control socket fuzz, every scenario, as root and as nobody" {
-	pending_issue 12 'idle clients (see the test above)'
 	fuzz_ctl ctl-all-root -n 300
 	fuzz_ctl ctl-all-nobody -n 300 -u "$NOBODY"
 }
