@@ -5,7 +5,7 @@
 # swap-out.  The workload is sized from the guest's RAM, so the same suite
 # runs in a 1 GiB guest (not in make check: about 15 minutes under TCG):
 #   gslot -a tests/vm/run-guest -m 1G -d 10G -t 1800 tests/userspace/adaptswapd-ramp.guest.bats
-# guest: mem=256M timeout=600 disk=3G kernels=bookworm
+# guest: mem=256M timeout=600 disk=3G kernels=bookworm shapes=1x256M@full
 
 load ../lib/helpers
 

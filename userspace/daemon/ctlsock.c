@@ -11,7 +11,9 @@
  * MSG_NOSIGNAL (a client gone is EPIPE, not SIGPIPE); every client has
  * CLIENT_DEADLINE_MS to send its request, then it is dropped; other users
  * never take the last ROOT_SLOTS slots, so root's requests get through
- * whatever idle connections others hold.  A release's answer waits for
+ * whatever idle connections others hold; and when every slot is taken,
+ * root's new connection takes the slot of the oldest client still to send
+ * its request (root's own idle connections cannot lock root out either).  A release's answer waits for
  * the worker (ctl_release_done()).
  *
  * Owns: d->ctl.  Calls: report.c, actuate.c, settings.c (reload), log.c.
@@ -243,6 +245,24 @@ void ctl_accept(struct daemon *d)
 			used++;
 		else if (!free_slot)
 			free_slot = c;
+	}
+	if (!free_slot && root) {
+		struct client *old = NULL;
+
+		/* every slot taken: root's connection takes the oldest idle one */
+		for (int i = 0; i < MAX_CLIENTS; i++) {
+			struct client *c = &d->ctl.clients[i];
+
+			if (!c->pending && (!old || c->deadline_ms < old->deadline_ms))
+				old = c;
+		}
+		if (old) {
+			logmsg(d, LOG_DEBUG_, "control socket: full; root's connection takes "
+			       "the slot of the oldest client still to send its request");
+			send(old->fd, full, sizeof(full) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			client_close(old);
+			free_slot = old;
+		}
 	}
 	if (!free_slot || (!root && used >= MAX_CLIENTS - ROOT_SLOTS)) {
 		send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
