@@ -23,7 +23,7 @@ ADAPTSWAP_CMD_EVENT = 3
 LEVELS = ('none', 'low', 'medium', 'critical')
 TYPES = ('level', 'repeat', 'oom')
 CAUSES = ('none', 'sample', 'kswapd', 'direct_reclaim', 'shrinker', 'oom',
-          'knob')
+          'knob', 'refault')
 RATES = ('scan', 'stall', 'swapin', 'swapout', 'refault')
 
 
