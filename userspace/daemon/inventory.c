@@ -297,6 +297,9 @@ int inv_recover(struct daemon *d)
 		if (m->active) {
 			logmsg(d, LOG_INFO_, "recovery: adopted active %s (%" PRIu64 " MiB)",
 			       m->name, m->size / ASD_MIB);
+			/* when pressure was last is not known: as of now, so
+			 * a restart gives nothing back before shrink_quiet_s */
+			d->src.last_pressure_ms = now_ms();
 			continue;
 		}
 		/* a standby must be one swapon(2) can take: no holes */

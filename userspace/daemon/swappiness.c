@@ -154,7 +154,8 @@ uint64_t swappiness_due_ms(struct daemon *d)
 {
 	uint64_t t = now_ms(), quiet_end, due;
 
-	if (!d->cfg.swappiness_control || d->swp.cur == drift_target(d) ||
+	/* no drift before this run moved it: the value found is the admin's */
+	if (!d->cfg.swappiness_control || !d->swp.changed_ms || d->swp.cur == drift_target(d) ||
 	    (d->swp.adopted_ms && d->src.last_pressure_ms <= d->swp.adopted_ms))
 		return 0;
 	quiet_end = d->src.last_pressure_ms ?
@@ -176,8 +177,11 @@ void swappiness_tune(struct daemon *d)
 		return;
 	proc_sample(d, &s);
 	v = asd_swappiness_next(&d->cfg, &s, d->swp.cur, reason, sizeof(reason));
-	/* an adopted value stays until pressure comes back */
+	/* an adopted value stays until pressure comes back, and so does the
+	 * value found at start until this run first moves it */
 	if (d->swp.adopted_ms && s.last_pressure_ms <= d->swp.adopted_ms)
+		return;
+	if (!d->swp.changed_ms && s.level == ADAPTSWAP_LEVEL_NONE)
 		return;
 	if (v != d->swp.cur)
 		swappiness_set(d, v, reason);
