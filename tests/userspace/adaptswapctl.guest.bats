@@ -76,7 +76,7 @@ one_json() {
 	requires module
 	start_events "$BATS_TEST_TMPDIR/ev" --count 2 -t 20000
 	# a threshold above what is available: the level rises at once, and falls back
-	adaptswapctl set low_pct=98 medium_pct=97 critical_pct=96
+	adaptswapctl set low_pct=90 medium_pct=89 critical_pct=88
 	sleep 1
 	adaptswapctl set critical_pct=5 medium_pct=10 low_pct=20
 	wait "$EVENTS_PID"
