@@ -65,6 +65,18 @@ wait_for() {
 	return 1
 }
 
+# wait_secs SECONDS COMMAND...: as wait_for, bounded by the clock rather
+# than by a count of tries (a busy guest makes each try slow)
+wait_secs() {
+	local end=$((SECONDS + $1))
+	shift
+	while [ "$SECONDS" -lt "$end" ]; do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
 # Start "adaptswapctl events --json" in the background, writing to $1;
 # returns once it is subscribed.  Its pid is in $EVENTS_PID.
 start_events() {

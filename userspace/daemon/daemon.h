@@ -218,6 +218,7 @@ struct daemon {
 	uint64_t start_time_s;		/* Unix time of the start */
 	int sig_fd, timer_fd;
 	uint64_t chores_ms;		/* tick: shrink, swappiness, ... last run */
+	uint64_t tick_due_ms;		/* the timer's deadline (now_ms clock), 0: off */
 };
 
 /* ---- log.c --------------------------------------------------------------- */

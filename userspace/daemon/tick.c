@@ -5,7 +5,7 @@
  * shrink after the quiet period, swappiness, the action hook, the standby
  * refill).  With the module and nothing to do it does not wake at all.
  *
- * Owns: d->timer_fd's setting, d->chores_ms.  Calls: source.c,
+ * Owns: d->timer_fd's setting, d->tick_due_ms, d->chores_ms.  Calls: source.c,
  * actuate.c, swappiness.c, action.c, pace.c (PSI interval).
  */
 #include <stdint.h>
@@ -65,9 +65,25 @@ void tick_arm(struct daemon *d)
 	}
 	if (d->action.pid > 0 && (!ms || ms > 1000))
 		ms = 1000;	/* the action command's timeout */
-	it.it_value.tv_sec = (time_t)(ms / 1000);
-	it.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
-	timerfd_settime(d->timer_fd, 0, &it, NULL);
+	/*
+	 * The loop calls this after every wake-up (a client, an event): a
+	 * deadline is kept, not pushed back, or a client polling status
+	 * every second would hold off the 5 s shrink check for ever.  An
+	 * earlier tick stays, even one expired and not yet read (tick()
+	 * clears the deadline when it reads): ticking early only re-checks.
+	 */
+	if (!ms) {
+		if (d->tick_due_ms)
+			timerfd_settime(d->timer_fd, 0, &it, NULL);	/* disarm */
+		d->tick_due_ms = 0;
+		return;
+	}
+	if (d->tick_due_ms && d->tick_due_ms <= t + ms)
+		return;
+	d->tick_due_ms = t + ms;
+	it.it_value.tv_sec = (time_t)(d->tick_due_ms / 1000);
+	it.it_value.tv_nsec = (long)(d->tick_due_ms % 1000) * 1000000;
+	timerfd_settime(d->timer_fd, TFD_TIMER_ABSTIME, &it, NULL);
 }
 
 void tick(struct daemon *d)
@@ -76,6 +92,7 @@ void tick(struct daemon *d)
 
 	if (read(d->timer_fd, &x, sizeof(x)) < 0)
 		return;
+	d->tick_due_ms = 0;	/* expired: tick_arm() sets the next */
 	t = now_ms();
 	if (!d->src.module_mode) {
 		/* without the family watch, look for the module (no modprobe:
