@@ -117,7 +117,7 @@ sysfs_loop() {	# sysfs: one knob per write (refusals and a gone module are expec
 	echo "# $events events in $files of $CYCLES module lifetimes" >&3
 	# the hogs did reach the thresholds while the module was loaded
 	[ "$files" -ge 3 ]
-	cat "$EV"/*.json | grep -q '"level":"low"'
+	cat "$EV"/*.json | grep -Eq '"level":"(low|medium|critical)"'
 }
 
 @test "after the storm: sysfs and status agree, and a hog on each CPU gives ordered events" {
@@ -138,7 +138,9 @@ sysfs_loop() {	# sysfs: one knob per write (refusals and a gone module are expec
 	EVENTS_PID=
 	cat "$EV/final.json"
 	in_order "$EV/final.json"
-	grep -q '"level":"low","prev_level":"none"' "$EV/final.json"
+	# the first event leaves none; two hogs at 100 MiB/s each can pass
+	# low between two samples and start at medium (seen on 7.2)
+	grep -Eq '"level":"(low|medium|critical)","prev_level":"none"' "$EV/final.json"
 	! grep -q 'missed' "$EV/final.json.err"
 	[ "$(cat $SYS/level)" = none ]
 }
