@@ -8,6 +8,7 @@
  * swapfile.c, log.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -246,8 +247,10 @@ int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
 		}
 		/* a standby swapon refuses is of no use: away with it, grow anew */
 		decide(d, "grow: discarding standby %s, swapon refused it", sb->name);
-		inv_unlink(d, sb->name);
-		inv_drop(d, sb);
+		/* one that cannot be deleted (a read-only filesystem refuses
+		 * both) stays ours: tried again, or deleted, later */
+		if (inv_unlink(d, sb->name) == 0)
+			inv_drop(d, sb);
 	}
 	if (d->inv.n < MAX_FILES) {
 		uint64_t room = asd_budget_room(&d->lim, s.managed_total, inv_on_disk(d),
@@ -314,10 +317,13 @@ int act_shrink(struct daemon *d, bool force, char *out, size_t outlen)
 /* The timer's turn: shrink when there is no pressure, else grow again. */
 void act_tick(struct daemon *d)
 {
+	inv_tidy(d);
 	d->act.shrink_next = false;
 	if (d->src.level == ADAPTSWAP_LEVEL_NONE) {
 		act_episode_end(d);
-		act_shrink(d, false, NULL, 0);
+		if (!d->act.shrink_failed_ms ||
+		    now_ms() - d->act.shrink_failed_ms >= ASD_SHRINK_RETRY_MS)
+			act_shrink(d, false, NULL, 0);
 	} else {
 		act_grow(d, "pressure lasts", 0, false, NULL, 0);
 	}
@@ -389,13 +395,19 @@ void act_job_finished(struct daemon *d)
 		return;
 	}
 	if (r) {
-		decide(d, "shrink: swapoff %s %s", res.name,
-		       r == -EINTR ? "interrupted: pressure returned" : strerror(-r));
+		/* a read-only filesystem refuses every swapoff: say it once a
+		 * minute, not at every tick */
+		if (r != -EINTR)
+			d->act.shrink_failed_ms = now_ms();
+		decide(d, "shrink: swapoff %s %s%s", res.name,
+		       r == -EINTR ? "interrupted: pressure returned" : strerror(-r),
+		       r == -EINTR ? "" : "; shrinks wait a minute");
 		/* what /proc/swaps says, not what the flag said before */
 		return;
 	}
 	f->active = false;
 	d->act.shrinks++;
+	d->act.shrink_failed_ms = 0;
 	d->act.shrink_next = true;
 	if (d->cfg.standby && !d->act.held && !inv_other_standby(d, f)) {
 		decide(d, "shrink: %s is off, kept as the standby chunk", res.name);

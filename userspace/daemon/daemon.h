@@ -61,6 +61,7 @@ struct mfile {
 	uint64_t size, used;
 	bool active;
 	bool busy;		/* the worker is swapping it off or writing it */
+	bool undeletable;	/* a delete failed: retried on the timer, said once */
 	char alias[256];	/* how /proc/swaps names it when not by its path */
 };
 
@@ -112,6 +113,7 @@ struct actuator {
 	uint64_t refill_ms;		/* how long the last standby refill took */
 	uint64_t refill_start_ms;	/* the running refill's start (0: none) */
 	unsigned recheck_ms;		/* under pressure: when to look again */
+	uint64_t shrink_failed_ms;	/* a swapoff failed: no shrink for a while */
 	/* refused or failed grows of this episode, logged once with a count */
 	uint64_t episode_refused;
 	char episode_reason[160];
@@ -262,6 +264,8 @@ int inv_swapoff(struct daemon *d, const char *name);
 int inv_unlink(struct daemon *d, const char *name);
 /* The number of swap areas in use, foreign ones included. */
 int inv_areas_in_use(void);
+int inv_surplus(const struct daemon *d);
+void inv_tidy(struct daemon *d);
 /* Mark active files and their use from /proc/swaps; totals of all swap. */
 void inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free);
 /* Collect the files of ours in dir (see inventory.c). */
@@ -290,6 +294,8 @@ int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
 int act_shrink(struct daemon *d, bool force, char *out, size_t outlen);
 void act_refill_standby(struct daemon *d);
 void act_tick(struct daemon *d);
+#define ASD_TIDY_RETRY_MS 5000	/* a failed delete, tried again */
+#define ASD_SHRINK_RETRY_MS 60000	/* after a failed swapoff */
 void act_job_finished(struct daemon *d);
 int act_release(struct daemon *d, char *msg, size_t len);
 void act_hold(struct daemon *d, bool hold);

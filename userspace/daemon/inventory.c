@@ -2,7 +2,8 @@
 /*
  * The managed-file inventory: the table of our swap files in cfg.dir,
  * their state from /proc/swaps, the scan of the directory and the crash
- * recovery that adopts what a previous run left.
+ * recovery that adopts what a previous run left; files whose delete failed,
+ * deleted again.
  *
  * Owns: d->inv (and the directory fd in it).  Calls: procfs.c, log.c,
  * swapfile.c (is it ours?), safedir.c (is it a managed file?).
@@ -320,4 +321,46 @@ int inv_recover(struct daemon *d)
 		i--;
 	}
 	return 0;
+}
+
+/*
+ * Inactive files beyond the one standby: a delete that failed (a read-only
+ * or failing filesystem) after a shrink or a release.  How many there are.
+ */
+int inv_surplus(const struct daemon *d)
+{
+	int inactive = 0;
+
+	for (int i = 0; i < d->inv.n; i++)
+		if (!d->inv.files[i].active && !d->inv.files[i].busy)
+			inactive++;
+	if (d->cfg.standby && !d->act.held && inactive)
+		inactive--;	/* one of them is the standby */
+	return inactive;
+}
+
+/* Delete the surplus again; a failure is said once per file. */
+void inv_tidy(struct daemon *d)
+{
+	bool keep = d->cfg.standby && !d->act.held;
+
+	for (int i = d->inv.n - 1; i >= 0 && inv_surplus(d); i--) {
+		struct mfile *f = &d->inv.files[i];
+
+		if (f->active || f->busy)
+			continue;
+		if (keep) {
+			keep = false;	/* the standby */
+			continue;
+		}
+		if (unlinkat(d->inv.dirfd, f->name, 0) == 0 || errno == ENOENT) {
+			decide(d, "tidy: %s deleted (an earlier delete had failed)", f->name);
+			inv_drop(d, f);
+		} else if (!f->undeletable) {
+			f->undeletable = true;
+			logmsg(d, LOG_WARN_, "tidy: %s is off and cannot be deleted yet: %s; "
+			       "trying again every %d s", f->name, strerror(errno),
+			       ASD_TIDY_RETRY_MS / 1000);
+		}
+	}
 }

@@ -3,7 +3,8 @@
  * The timer: when the daemon wakes up without an event, and what it does
  * then (PSI-mode sampling, the "pressure lasts" re-check of growth, the
  * shrink after the quiet period, swappiness, the action hook, the standby
- * refill).  With the module and nothing to do it does not wake at all.
+ * refill, a failed delete again).  With the module and nothing to do it
+ * does not wake at all.
  *
  * Owns: d->timer_fd's setting, d->tick_due_ms, d->chores_ms.  Calls: source.c,
  * actuate.c, swappiness.c, action.c, pace.c (PSI interval).
@@ -55,6 +56,8 @@ void tick_arm(struct daemon *d)
 		ms = 5000;	/* the action hook watches swap use */
 	}
 	/* else: nothing to do until an event comes; no wake-ups */
+	if (inv_surplus(d) && (!ms || ms > ASD_TIDY_RETRY_MS))
+		ms = ASD_TIDY_RETRY_MS;	/* a delete that failed, again */
 	if (d->src.module_mode && d->src.level == ADAPTSWAP_LEVEL_NONE) {
 		/* vm.swappiness drifts back after an episode: a timer only
 		 * while it is away from its target */

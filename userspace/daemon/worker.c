@@ -34,6 +34,15 @@ static int make_standby(struct daemon *d, const char *dir, int dfd, const char *
 	char err[256], tmp[80];
 	int r;
 
+#ifdef ASD_TEST_HOOKS
+	const char *pause = getenv("ADAPTSWAPD_TEST_PAUSE_STANDBY");
+
+	if (pause) {
+		/* the budget was checked: the chaos suite fills the disk now */
+		logmsg(d, LOG_INFO_, "test hook: standby %s paused %d s", name, atoi(pause));
+		sleep((unsigned)atoi(pause));
+	}
+#endif
 	/* idle I/O priority: ioprio class 3 (IOPRIO_CLASS_IDLE) */
 	syscall(SYS_ioprio_set, 1, 0, 3 << 13);
 	snprintf(tmp, sizeof(tmp), "%s.new", name);
