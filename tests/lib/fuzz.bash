@@ -232,6 +232,26 @@ fuzz_reload() {
 # shellcheck disable=SC2034,SC2054  # used by the suites; one -S argument
 CTL_POLITE=(-S junk,partial,oversized,slow,burst,commands,hold,early-close --max-hold 6)
 
+# ctl_fuzz_setup / ctl_fuzz_teardown: setup and teardown of both
+# adaptswapd-fuzz suites (.guest.bats and .fuzz.bats): the module loaded
+# when it can be, a daemon with a 512 MiB budget ($ASD_PID); afterwards
+# none of it left, swappiness back at 60.
+ctl_fuzz_setup() {
+	requires guest root
+	CONF=$BATS_TEST_TMPDIR/asd.conf
+	write_conf "$CONF" max_swap_mb=512
+	load_module || true
+	start_daemon "$CONF"
+}
+
+ctl_fuzz_teardown() {
+	stop_daemon
+	swapoff -a 2>/dev/null || true
+	rm -rf "$ASD_DIR"
+	unload_module
+	echo 60 > /proc/sys/vm/swappiness
+}
+
 # fuzz_ctl LABEL ARGS...: adaptswap-ctlfuzz against the running daemon
 # ($ASD_PID), then the daemon still runs and answers status (root and a
 # user) and root's commands.

@@ -44,7 +44,6 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -58,9 +57,7 @@
 static struct fuzz_rng rng;
 static struct sockaddr_un addr = { .sun_family = AF_UNIX };
 static struct sockaddr_un probe_addr = { .sun_family = AF_UNIX };
-static bool verbose, dry;
-static volatile sig_atomic_t stop;
-static int failures;
+static bool dry;
 static pid_t daemon_pid;
 static int helper = -1;		/* socket to the root helper */
 static unsigned min_hold = 1, max_hold = 32, hold_ms = 2000, probe_ms = 3000;
@@ -85,20 +82,6 @@ static struct {
 	struct fuzz_counts connect_err, by_kind_fail;
 	unsigned long kind_runs[NKINDS];
 } st;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (++failures > 20)
-		return;
-	va_start(ap, fmt);
-	printf("ctlfuzz: FAIL: ");
-	vprintf(fmt, ap);
-	putchar('\n');
-	va_end(ap);
-}
 
 static void sleep_ms(unsigned ms)
 {
@@ -136,7 +119,7 @@ static int client(void)
 		fuzz_count(&st.connect_err, fd);
 		if (fd == -ECONNREFUSED || fd == -ENOENT) {
 			if (!gone)
-				fail("connect: %s: the daemon does not listen any more",
+				fuzz_fail("connect: %s: the daemon does not listen any more",
 				     strerror(-fd));
 			gone = true;
 		}
@@ -235,14 +218,14 @@ static void judge(const char *what, const void *sent, size_t len, const char *bu
 	if (!strncmp(buf, "ok\n", 3)) {
 		st.answered_ok++;
 		if (cmd < 0) {
-			fail("%s: \"ok\" for a line that is no command:", what);
-			if (failures <= 20) {
+			fuzz_fail("%s: \"ok\" for a line that is no command:", what);
+			if (fuzz_failures_shown()) {
 				printf("  ");
 				fuzz_print_bytes(stdout, sent, len, 120);
 				putchar('\n');
 			}
 		} else if (cmd >= NPUBLIC && geteuid() != 0) {
-			fail("%s: '%s' from uid %u was answered \"ok\"", what, commands[cmd],
+			fuzz_fail("%s: '%s' from uid %u was answered \"ok\"", what, commands[cmd],
 			     geteuid());
 		}
 		return;
@@ -252,8 +235,8 @@ static void judge(const char *what, const void *sent, size_t len, const char *bu
 		st.answered_error++;
 		return;
 	}
-	fail("%s: an answer that is neither \"ok\" nor \"error ...\": ", what);
-	if (failures <= 20) {
+	fuzz_fail("%s: an answer that is neither \"ok\" nor \"error ...\": ", what);
+	if (fuzz_failures_shown()) {
 		printf("  ");
 		fuzz_print_bytes(stdout, buf, n, 120);
 		putchar('\n');
@@ -334,7 +317,7 @@ static void probe(const char *when)
 		char reply[200] = { 0 };
 
 		if (send(helper, "p", 1, MSG_NOSIGNAL) != 1 || recv(helper, reply, sizeof(reply) - 1, 0) <= 0) {
-			fail("the root helper is gone");
+			fuzz_fail("the root helper is gone");
 			return;
 		}
 		if (reply[0] == 1) {
@@ -347,7 +330,7 @@ static void probe(const char *when)
 		ms = probe_here(why, sizeof(why));
 	}
 	if (ms < 0) {
-		fail("%s: a probe (\"status\" as uid %d) failed: %s", when,
+		fuzz_fail("%s: a probe (\"status\" as uid %d) failed: %s", when,
 		     helper >= 0 ? 0 : (int)geteuid(), why);
 		if (strstr(why, "gone"))
 			gone = true;
@@ -355,7 +338,7 @@ static void probe(const char *when)
 	}
 	if (ms > st.probe_max_ms)
 		st.probe_max_ms = ms;
-	if (verbose)
+	if (fuzz_run.verbose)
 		printf("  probe %s: answered in %.1f ms\n", when, ms);
 }
 
@@ -363,7 +346,7 @@ static bool daemon_alive(void)
 {
 	if (daemon_pid > 0 && kill(daemon_pid, 0) && errno == ESRCH) {
 		if (!gone)
-			fail("the daemon (pid %d) is gone", daemon_pid);
+			fuzz_fail("the daemon (pid %d) is gone", daemon_pid);
 		gone = true;
 	}
 	return !gone;
@@ -664,12 +647,6 @@ static void run_plan(unsigned long i, const struct plan *p)
 
 /* ---- main ------------------------------------------------------------ */
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: %s [-n N] [-s SEED] [-t SEC] [-u USER] [-p PATH] [-P PID] [-S LIST]\n"
@@ -702,15 +679,6 @@ static int parse_kinds(const char *list, bool *enabled)
 	return -1;
 }
 
-static int num_arg(const char *s, unsigned long max, unsigned long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	return errno || *end || !*s || *s == '-' || *v > max ? -1 : 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -724,44 +692,37 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	static struct plan plan;
-	const char *seed_arg = NULL, *user = NULL, *path = NULL, *probe_path = NULL;
+	const char *path = NULL, *probe_path = NULL;
 	bool enabled[NKINDS];
-	unsigned long n = 200, secs = 0, v;
-	uint64_t seed;
-	double t0, deadline;
+	unsigned long v;
 	pid_t helper_pid = -1;
 	int o;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	fuzz_init("ctlfuzz", 200);
 	for (int k = 0; k < NKINDS; k++)
 		enabled[k] = true;
-	while ((o = getopt_long(argc, argv, "n:s:t:u:p:P:S:vh", lo, NULL)) != -1) {
-		switch (o) {
-		case 'n': if (num_arg(optarg, 100000000, &n)) { usage(stderr); return 2; } break;
-		case 't': if (num_arg(optarg, 100000000, &secs)) { usage(stderr); return 2; } break;
-		case 'P': if (num_arg(optarg, 1 << 30, &v) || !v) { usage(stderr); return 2; }
+	while ((o = getopt_long(argc, argv, FUZZ_OPTS "p:P:S:", lo, NULL)) != -1) {
+		switch (fuzz_option(o, optarg)) {
+		case 0: break;
+		case 'P': if (fuzz_num(optarg, 1 << 30, &v) || !v) { usage(stderr); return 2; }
 			daemon_pid = (pid_t)v; break;
-		case 'H': if (num_arg(optarg, MAXCONN, &v) || !v) { usage(stderr); return 2; }
+		case 'H': if (fuzz_num(optarg, MAXCONN, &v) || !v) { usage(stderr); return 2; }
 			max_hold = (unsigned)v; break;
-		case 'I': if (num_arg(optarg, MAXCONN, &v) || !v) { usage(stderr); return 2; }
+		case 'I': if (fuzz_num(optarg, MAXCONN, &v) || !v) { usage(stderr); return 2; }
 			min_hold = (unsigned)v; break;
-		case 'M': if (num_arg(optarg, 600000, &v) || v < 100) { usage(stderr); return 2; }
+		case 'M': if (fuzz_num(optarg, 600000, &v) || v < 100) { usage(stderr); return 2; }
 			hold_ms = (unsigned)v; break;
-		case 'R': if (num_arg(optarg, 600000, &v) || !v) { usage(stderr); return 2; }
+		case 'R': if (fuzz_num(optarg, 600000, &v) || !v) { usage(stderr); return 2; }
 			probe_ms = (unsigned)v; break;
-		case 's': seed_arg = optarg; break;
-		case 'u': user = optarg; break;
 		case 'p': path = optarg; break;
 		case 'Q': probe_path = optarg; break;
 		case 'S': if (parse_kinds(optarg, enabled)) { usage(stderr); return 2; } break;
-		case 'v': verbose = true; break;
 		case 'D': dry = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || fuzz_pick_seed(seed_arg, &seed) || (!n && !secs) ||
-	    min_hold > max_hold) {
+	if (fuzz_options_end(argc) || min_hold > max_hold) {
 		usage(stderr);
 		return 2;
 	}
@@ -785,10 +746,9 @@ int main(int argc, char **argv)
 		strcpy(probe_addr.sun_path, probe_path);
 	}
 	signal(SIGPIPE, SIG_IGN);	/* ours: send() says MSG_NOSIGNAL anyway */
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	fuzz_catch_signals();
 
-	if (user && !dry) {
+	if (fuzz_run.user && !dry) {
 		if (geteuid() == 0) {
 			int sv[2];
 
@@ -808,13 +768,12 @@ int main(int argc, char **argv)
 			close(sv[1]);
 			helper = sv[0];
 		}
-		if (fuzz_become(PROG, user))
+		if (fuzz_become(PROG, fuzz_run.user))
 			return 2;
 	}
 
-	fuzz_seed(&rng, seed);
-	printf("ctlfuzz: seed %llu, uid %u, probes as uid %d, %s%s\n", (unsigned long long)seed,
-	       geteuid(), helper >= 0 ? 0 : (int)geteuid(), addr.sun_path, dry ? ", dry run" : "");
+	fuzz_hello(&rng, ", uid %u, probes as uid %d, %s%s", geteuid(),
+		   helper >= 0 ? 0 : (int)geteuid(), addr.sun_path, dry ? ", dry run" : "");
 	printf("ctlfuzz: scenarios:");
 	for (int k = 0; k < NKINDS; k++)
 		if (enabled[k])
@@ -822,13 +781,10 @@ int main(int argc, char **argv)
 	printf("; %u to %u held for up to %u ms; probes within %u ms\n", min_hold, max_hold,
 	       hold_ms, probe_ms);
 
-	t0 = fuzz_now();
-	deadline = secs ? t0 + (double)secs : 0;
-	for (unsigned long i = 0; !stop && !gone && (!n || i < n); i++) {
-		if (deadline && fuzz_now() >= deadline)
-			break;
+	fuzz_start();
+	for (unsigned long i = 0; !gone && fuzz_more(i); i++) {
 		gen_plan(&plan, enabled);
-		if (dry || verbose)
+		if (dry || fuzz_run.verbose)
 			print_plan(i, &plan);
 		if (dry)
 			continue;
@@ -842,7 +798,7 @@ int main(int argc, char **argv)
 	}
 	if (dry)
 		return 0;
-	double el = fuzz_now() - t0;
+	double el = fuzz_elapsed();
 
 	if (!gone)
 		probe("after the run");
@@ -854,17 +810,11 @@ int main(int argc, char **argv)
 	printf("ctlfuzz: %lu connections; answers: ok=%lu error=%lu none=%lu (closed unread %lu); "
 	       "sends cut short %lu\n", st.connects, st.answered_ok, st.answered_error,
 	       st.unanswered, st.closed_unread, st.sends_failed);
-	for (int e = 1; e < FUZZ_NERR; e++)
-		if (st.connect_err.n[e]) {
-			fuzz_print_counts(stdout, "ctlfuzz: connect failures:", &st.connect_err, "-");
-			break;
-		}
+	fuzz_print_errors(stdout, "ctlfuzz: connect failures:", &st.connect_err, "-");
 	printf("ctlfuzz: probes %lu, slowest %.1f ms\n", st.probes, st.probe_max_ms);
 	if (helper >= 0) {
 		close(helper);
 		waitpid(helper_pid, NULL, 0);
 	}
-	printf("ctlfuzz: seed %llu: %s (%d failure%s)\n", (unsigned long long)seed,
-	       failures ? "FAIL" : "pass", failures, failures == 1 ? "" : "s");
-	return failures ? 1 : 0;
+	return fuzz_finish();
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the fuzzers in tests/tools/ share: a seeded generator (the same seed
- * gives the same sequence of inputs), counts by errno, dropping privileges,
- * printing bytes, and the knobs' documented rules.
+ * gives the same sequence of inputs), the common options, the run (seed,
+ * failures, count or time limit, summary lines), counts by errno, dropping
+ * privileges, printing bytes, and the knobs' documented rules.
  *
  * Header only (each tool is one .c file); every function is static inline
  * so a tool that does not use one does not warn.
@@ -11,9 +12,12 @@
 #define ADAPTSWAP_TESTS_FUZZ_H
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -136,6 +140,17 @@ static inline void fuzz_print_counts(FILE *f, const char *label,
 	fputc('\n', f);
 }
 
+/* the same, only when some count is of an error (not of success) */
+static inline void fuzz_print_errors(FILE *f, const char *label,
+				     const struct fuzz_counts *c, const char *zero)
+{
+	for (int e = 1; e < FUZZ_NERR; e++)
+		if (c->n[e]) {
+			fuzz_print_counts(f, label, c, zero);
+			return;
+		}
+}
+
 /* ---- identities ------------------------------------------------------- */
 
 /*
@@ -200,6 +215,173 @@ static inline double fuzz_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- the run ---------------------------------------------------------- */
+
+/*
+ * One run of a fuzzer: its options common to all (-n N, -t SEC, -s SEED,
+ * -u USER, -v), its seed, its failures, its clock.  One per process.
+ */
+struct fuzz_run {
+	const char *name;	/* "genlfuzz": the prefix of its output lines */
+	unsigned long n, secs;	/* -n, -t: 0 is no limit (not both) */
+	const char *seed_arg, *user;
+	bool verbose;
+	uint64_t seed;
+	int failures;
+	double t0, deadline;
+};
+
+static struct fuzz_run fuzz_run;
+static volatile sig_atomic_t fuzz_stop;	/* SIGTERM or SIGINT came */
+
+/* The options every fuzzer takes, for getopt's optstring. */
+#define FUZZ_OPTS "n:s:t:u:vh"
+
+/* name, and n when -n is not given; stdout line-buffered */
+static inline void fuzz_init(const char *name, unsigned long n)
+{
+	fuzz_run.name = name;
+	fuzz_run.n = n;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+/* A decimal number up to max: -1 on anything else (empty, sign, junk). */
+static inline int fuzz_num(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return errno || *end || !*s || *s == '-' || *v > max ? -1 : 0;
+}
+
+/*
+ * getopt's o, taken if it is one of the common options: 0 when taken, '?'
+ * on a bad value (a usage error, as getopt's own '?'), else o (the tool's
+ * own option, or -h), for the tool's switch.
+ */
+static inline int fuzz_option(int o, const char *arg)
+{
+	switch (o) {
+	case 'n':
+		return fuzz_num(arg, 100000000, &fuzz_run.n) ? '?' : 0;
+	case 't':
+		return fuzz_num(arg, 100000000, &fuzz_run.secs) ? '?' : 0;
+	case 's':
+		fuzz_run.seed_arg = arg;
+		return 0;
+	case 'u':
+		fuzz_run.user = arg;
+		return 0;
+	case 'v':
+		fuzz_run.verbose = true;
+		return 0;
+	}
+	return o;
+}
+
+/*
+ * After getopt: no operands, a well-formed seed (picked now), a count or
+ * a time.  Returns -1 on a usage error.
+ */
+static inline int fuzz_options_end(int argc)
+{
+	if (optind != argc || fuzz_pick_seed(fuzz_run.seed_arg, &fuzz_run.seed) ||
+	    (!fuzz_run.n && !fuzz_run.secs))
+		return -1;
+	return 0;
+}
+
+static inline void fuzz_on_signal(int sig)
+{
+	(void)sig;
+	fuzz_stop = 1;
+}
+
+/* SIGTERM and SIGINT end the run (its summary is still printed) */
+static inline void fuzz_catch_signals(void)
+{
+	signal(SIGTERM, fuzz_on_signal);
+	signal(SIGINT, fuzz_on_signal);
+}
+
+/*
+ * The generator seeded with the run's seed, and the first line:
+ * "NAME: seed N" and what follows (fmt, without a newline).
+ */
+static inline void fuzz_hello(struct fuzz_rng *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline void fuzz_hello(struct fuzz_rng *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fuzz_seed(r, fuzz_run.seed);
+	printf("%s: seed %llu", fuzz_run.name, (unsigned long long)fuzz_run.seed);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* the clock starts: -t counts from here */
+static inline void fuzz_start(void)
+{
+	fuzz_run.t0 = fuzz_now();
+	fuzz_run.deadline = fuzz_run.secs ? fuzz_run.t0 + (double)fuzz_run.secs : 0;
+}
+
+/* whether input i is to come: no signal, below -n, before -t's end */
+static inline bool fuzz_more(unsigned long i)
+{
+	return !fuzz_stop && (!fuzz_run.n || i < fuzz_run.n) &&
+	       !(fuzz_run.deadline && fuzz_now() >= fuzz_run.deadline);
+}
+
+static inline double fuzz_elapsed(void)
+{
+	return fuzz_now() - fuzz_run.t0;
+}
+
+/* "NAME: FAIL: ..." for the first 20 failures; all are counted */
+static inline void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline void fuzz_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (++fuzz_run.failures > 20)
+		return;
+	va_start(ap, fmt);
+	printf("%s: FAIL: ", fuzz_run.name);
+	vprintf(fmt, ap);
+	putchar('\n');
+	va_end(ap);
+}
+
+/* whether a failure's details are still printed (the first 20) */
+static inline bool fuzz_failures_shown(void)
+{
+	return fuzz_run.failures <= 20;
+}
+
+/* "NAME: N WHAT in S s (R/s)", without the newline */
+static inline void fuzz_print_rate(unsigned long n, const char *what)
+{
+	double el = fuzz_elapsed();
+
+	printf("%s: %lu %s in %.1f s (%.0f/s)", fuzz_run.name, n, what, el,
+	       el > 0 ? (double)n / el : 0.0);
+}
+
+/* the last line, "NAME: seed N: pass (0 failures)" or FAIL; the exit code */
+static inline int fuzz_finish(void)
+{
+	int f = fuzz_run.failures;
+
+	printf("%s: seed %llu: %s (%d failure%s)\n", fuzz_run.name,
+	       (unsigned long long)fuzz_run.seed, f ? "FAIL" : "pass", f, f == 1 ? "" : "s");
+	return f ? 1 : 0;
 }
 
 /* ---- the knobs' rules (kmod/ABI/sysfs-kernel-adaptswap, uapi) ---------- */

@@ -59,6 +59,13 @@ dry() {	# dry TOOL ARGS...: the inputs a dry run prints
 			run "$BIN/adaptswap-$t" $a --dry-run
 			[ "$status" -eq 2 ] || { echo "$t $a: exit $status"; return 1; }
 		done
+		# an empty or too large number is no count (not 0, not the largest)
+		for a in -t -n; do
+			for v in "" 99999999999999999999 100000001; do
+				run "$BIN/adaptswap-$t" "$a" "$v" --dry-run
+				[ "$status" -eq 2 ] || { echo "$t $a '$v': exit $status"; return 1; }
+			done
+		done
 		run "$BIN/adaptswap-$t" -n 0 --dry-run	# neither a count nor a time
 		[ "$status" -eq 2 ]
 		run "$BIN/adaptswap-$t" --help

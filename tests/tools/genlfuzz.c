@@ -48,7 +48,6 @@
  * Exit 0 when all hold, 1 when one fails, 2 on usage or setup errors.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -78,9 +77,8 @@ static uint32_t seq_of(unsigned long i)
 
 static struct fuzz_rng rng;
 static uint16_t family;		/* 0: not known (or not registered) */
-static bool fire, verbose, dry;
+static bool fire, dry;
 static unsigned lenient;	/* FUZZ_L_* bits */
-static volatile sig_atomic_t stop;
 static uint32_t ctl_seq = 1;
 
 struct sent {
@@ -116,22 +114,6 @@ static struct {
 	struct fuzz_counts send, reply, recv;
 	struct fuzz_lenient_counts len;
 } st;
-
-static int failures;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (++failures > 20)
-		return;
-	va_start(ap, fmt);
-	fprintf(stdout, "genlfuzz: FAIL: ");
-	vfprintf(stdout, fmt, ap);
-	fputc('\n', stdout);
-	va_end(ap);
-}
 
 /* ---- sockets and plain requests ----------------------------------------- */
 
@@ -623,14 +605,14 @@ static void on_error(const struct nlmsghdr *m)
 
 	if (m->nlmsg_len < NLMSG_HDRLEN + sizeof(*e)) {
 		st.malformed++;
-		fail("an error message of %u bytes", m->nlmsg_len);
+		fuzz_fail("an error message of %u bytes", m->nlmsg_len);
 		return;
 	}
 	fuzz_count(&st.reply, e->error);
 	if (!privileged && e->error == 0 && s && s->clean &&
 	    s->cmd == ADAPTSWAP_CMD_SET) {
 		st.violations++;
-		fail("message %u: a SET from uid %u was acknowledged", index_of(m->nlmsg_seq),
+		fuzz_fail("message %u: a SET from uid %u was acknowledged", index_of(m->nlmsg_seq),
 		     getuid());
 	}
 }
@@ -644,7 +626,7 @@ static void on_data(const struct nlmsghdr *m)
 		return;
 	/* a reply of ours: GET's status, well-formed and complete */
 	st.malformed++;
-	fail("message %u: a malformed or incomplete reply of %u bytes", index_of(m->nlmsg_seq),
+	fuzz_fail("message %u: a malformed or incomplete reply of %u bytes", index_of(m->nlmsg_seq),
 	     m->nlmsg_len);
 }
 
@@ -736,12 +718,6 @@ static int simple_answer(int fd, uint32_t seq, bool *has_msg)
 
 /* ---- the run ---------------------------------------------------------- */
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: %s [-n N] [-s SEED] [-t SEC] [-u USER] [--fire] [--restore]\n"
@@ -771,31 +747,24 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	static unsigned char dgram[16384];
-	const char *seed_arg = NULL, *user = NULL;
 	bool restore = false, unchanged = false, get_only = false, have_before = false;
-	long n = 20000, secs = 0, only = -1;
+	unsigned long only = ULONG_MAX;	/* every input */
 	uint32_t before[FUZZ_NKNOBS], after[FUZZ_NKNOBS], model[FUZZ_NKNOBS];
 	bool model_known = false;
 	int ctl = -1, fz = -1, o, ext_ack = 1, r;
-	uint64_t seed;
-	double t0, deadline;
 	unsigned long reopen_at = 0;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((o = getopt_long(argc, argv, "n:s:t:u:vh", lo, NULL)) != -1) {
+	fuzz_init("genlfuzz", 20000);
+	while ((o = getopt_long(argc, argv, FUZZ_OPTS, lo, NULL)) != -1) {
 		char *end;
 
-		switch (o) {
-		case 'n': n = strtol(optarg, &end, 10); if (*end || n < 0) { usage(stderr); return 2; } break;
-		case 't': secs = strtol(optarg, &end, 10); if (*end || secs < 0) { usage(stderr); return 2; } break;
-		case 's': seed_arg = optarg; break;
-		case 'u': user = optarg; break;
-		case 'v': verbose = true; break;
+		switch (fuzz_option(o, optarg)) {
+		case 0: break;
 		case 'F': fire = true; break;
 		case 'R': restore = true; break;
 		case 'U': unchanged = true; break;
 		case 'G': get_only = true; break;
-		case 'O': only = strtol(optarg, &end, 10); if (*end || only < 0) { usage(stderr); return 2; } break;
+		case 'O': if (fuzz_num(optarg, ULONG_MAX - 1, &only)) { usage(stderr); return 2; } break;
 		case 'D':
 			dry = true;
 			family = 0x20;
@@ -818,21 +787,18 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || fuzz_pick_seed(seed_arg, &seed) || (!n && !secs)) {
+	if (fuzz_options_end(argc)) {
 		usage(stderr);
 		return 2;
 	}
-	if (user && fuzz_become(PROG, user))
+	if (fuzz_run.user && fuzz_become(PROG, fuzz_run.user))
 		return 2;
 	privileged = geteuid() == 0;
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	fuzz_catch_signals();
 
 	if (dry) {
-		fuzz_seed(&rng, seed);
-		printf("genlfuzz: seed %llu, dry run for family 0x%x\n", (unsigned long long)seed,
-		       family);
+		fuzz_hello(&rng, ", dry run for family 0x%x", family);
 		goto run;
 	}
 	ctl = nl_socket(false, 1, 1, 0);
@@ -853,9 +819,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	fuzz_seed(&rng, seed);
-	printf("genlfuzz: seed %llu, uid %u, %s%s\n", (unsigned long long)seed, geteuid(),
-	       fire ? "under fire" : "checked", n ? "" : " (timed)");
+	fuzz_hello(&rng, ", uid %u, %s%s", geteuid(), fire ? "under fire" : "checked",
+		   fuzz_run.n ? "" : " (timed)");
 	r = resolve(ctl, &family);
 	if (r && !fire) {
 		fprintf(stderr, "%s: family %s: %s\n", PROG, ADAPTSWAP_GENL_NAME, strerror(-r));
@@ -876,16 +841,13 @@ int main(int argc, char **argv)
 	}
 
 run:
-	t0 = fuzz_now();
-	deadline = secs ? t0 + (double)secs : 0;
-	for (unsigned long i = 0; !stop && (!n || i < (unsigned long)n); i++) {
+	fuzz_start();
+	for (unsigned long i = 0; fuzz_more(i); i++) {
 		uint32_t seq = seq_of(i), kind;
 		struct msg_info mi = { 0 };
 		size_t len = 0;
 		bool checked;
 
-		if (deadline && fuzz_now() >= deadline)
-			break;
 		/* now and then a fresh socket with other options */
 		if (i >= reopen_at) {
 			int cap_ack, strict;
@@ -928,7 +890,7 @@ run:
 		} else {
 			len = gen_msg(dgram, sizeof(dgram), seq, &mi);
 		}
-		if (only >= 0 && i != (unsigned long)only)
+		if (only != ULONG_MAX && i != only)
 			continue;
 		if (dry) {
 			printf("socket ext_ack=%d; ", ext_ack);
@@ -941,14 +903,14 @@ run:
 			continue;
 		}
 		ring[i % RING] = (struct sent){ .seq = seq, .cmd = mi.cmd, .clean = mi.clean };
-		if (verbose)
+		if (fuzz_run.verbose)
 			print_hex(i, dgram, len);
 		checked = mi.simple && !fire;
 		if (checked) {
 			drain(fz);	/* so that it is alone in flight */
 			if (!model_known) {
 				if (get_knobs(ctl, model)) {
-					fail("message %lu: no answer to GET", i);
+					fuzz_fail("message %lu: no answer to GET", i);
 					continue;
 				}
 				model_known = true;
@@ -974,7 +936,7 @@ run:
 		st.simple++;
 		if (e == 1) {
 			st.no_ack++;
-			fail("message %lu: no answer to a SET that asked for an ack", i);
+			fuzz_fail("message %lu: no answer to a SET that asked for an ack", i);
 			model_known = false;
 			continue;
 		}
@@ -994,7 +956,7 @@ run:
 		/* what a refusal must look like, and what it must leave */
 		refused = why || (either && e);
 		if (get_knobs(ctl, now)) {
-			fail("message %lu: no answer to GET", i);
+			fuzz_fail("message %lu: no answer to GET", i);
 			model_known = false;
 			continue;
 		}
@@ -1014,9 +976,9 @@ run:
 			wrong = e ? "a refused SET changed knobs" : "an accepted SET did not set what it asked";
 		if (wrong) {
 			st.simple_wrong++;
-			fail("message %lu: %s (answer %s%s%s)", i, wrong, fuzz_errname(-e),
+			fuzz_fail("message %lu: %s (answer %s%s%s)", i, wrong, fuzz_errname(-e),
 			     why ? ", rule broken: " : "", why ? why : "");
-			if (failures <= 20) {
+			if (fuzz_failures_shown()) {
 				print_knobs("  knobs before:", model);
 				print_knobs("  SET asked:   ", want);
 				print_knobs("  knobs after: ", now);
@@ -1034,10 +996,7 @@ run:
 		while (poll(&p, 1, 200) > 0)
 			drain(fz);
 	}
-	double el = fuzz_now() - t0;
-
-	printf("genlfuzz: %lu datagrams sent in %.1f s (%.0f/s)", st.datagrams, el,
-	       el > 0 ? (double)st.datagrams / el : 0.0);
+	fuzz_print_rate(st.datagrams, "datagrams sent");
 	if (st.skipped)
 		printf(", %lu not sent while the family was gone", st.skipped);
 	putchar('\n');
@@ -1045,11 +1004,7 @@ run:
 	fuzz_print_counts(stdout, "genlfuzz: replies:", &st.reply, "ack");
 	printf("genlfuzz: data replies %lu, done %lu, other %lu, malformed %lu, overruns %lu\n",
 	       st.data, st.done, st.other, st.malformed, st.overruns);
-	for (int e = 1; e < FUZZ_NERR; e++)
-		if (st.recv.n[e]) {
-			fuzz_print_counts(stdout, "genlfuzz: recv errors:", &st.recv, "?");
-			break;
-		}
+	fuzz_print_errors(stdout, "genlfuzz: recv errors:", &st.recv, "?");
 	if (fire)
 		printf("genlfuzz: family lookups %lu, family gone %lu times\n", st.resolves,
 		       st.family_gone);
@@ -1073,7 +1028,7 @@ run:
 	r = family ? get_knobs(ctl, after) : -ENOENT;
 	if (r) {
 		if (!fire)
-			fail("no answer to a well-formed GET after the run: %s", strerror(-r));
+			fuzz_fail("no answer to a well-formed GET after the run: %s", strerror(-r));
 		else
 			printf("genlfuzz: after the run: the module is not loaded\n");
 	} else {
@@ -1081,17 +1036,15 @@ run:
 		printf("genlfuzz: GET answered after the run\n");
 	}
 	if (!r && unchanged && have_before && memcmp(before, after, sizeof(before)))
-		fail("the knobs changed during the run (uid %u)", geteuid());
+		fuzz_fail("the knobs changed during the run (uid %u)", geteuid());
 	if (!r && restore && have_before) {
 		r = set_knobs(ctl, before);
 		if (r)
-			fail("restoring the knobs: %s", strerror(-r));
+			fuzz_fail("restoring the knobs: %s", strerror(-r));
 		else if (get_knobs(ctl, after) || memcmp(before, after, sizeof(before)))
-			fail("the knobs do not read as restored");
+			fuzz_fail("the knobs do not read as restored");
 		else
 			printf("genlfuzz: knobs restored\n");
 	}
-	printf("genlfuzz: seed %llu: %s (%d failure%s)\n", (unsigned long long)seed,
-	       failures ? "FAIL" : "pass", failures, failures == 1 ? "" : "s");
-	return failures ? 1 : 0;
+	return fuzz_finish();
 }

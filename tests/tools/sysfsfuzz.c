@@ -54,8 +54,6 @@
  */
 #include <dirent.h>
 #include <getopt.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <sys/stat.h>
 
 #include "fuzz.h"
@@ -68,10 +66,8 @@
 
 static struct fuzz_rng rng;
 static const char *dir = "/sys/kernel/adaptswap";
-static bool fire, verbose, dry;
+static bool fire, dry;
 static unsigned lenient;	/* FUZZ_L_* bits */
-static volatile sig_atomic_t stop;
-static int failures;
 
 struct file {
 	char name[64];
@@ -88,20 +84,6 @@ static struct {
 	struct fuzz_counts res;
 	struct fuzz_lenient_counts len;
 } st;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (++failures > 20)
-		return;
-	va_start(ap, fmt);
-	printf("sysfsfuzz: FAIL: ");
-	vprintf(fmt, ap);
-	putchar('\n');
-	va_end(ap);
-}
 
 /* ---- the files ---------------------------------------------------------- */
 
@@ -154,7 +136,7 @@ static int scan(void)
 			       fuzz_knobs[k].name);
 			bad++;
 		}
-	failures += bad;
+	fuzz_run.failures += bad;
 	return bad ? -EINVAL : 0;
 }
 
@@ -199,7 +181,7 @@ static int read_knobs(uint32_t *v)
 		errno = 0;
 		x = strtoul(buf, &end, 10);
 		if (end == buf || strcmp(end, "\n") || errno || x > UINT32_MAX) {
-			fail("%s reads \"%s\": not one number and a newline", fuzz_knobs[k].name, buf);
+			fuzz_fail("%s reads \"%s\": not one number and a newline", fuzz_knobs[k].name, buf);
 			return -EBADMSG;
 		}
 		v[k] = (uint32_t)x;
@@ -482,12 +464,6 @@ static int restore(const uint32_t *want)
 
 /* ---- the run --------------------------------------------------------- */
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: %s [-n N] [-s SEED] [-t SEC] [-u USER] [-d DIR] [--fire]\n"
@@ -536,27 +512,18 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	static unsigned char in[MAXIN];
-	const char *seed_arg = NULL, *user = NULL;
-	long n = 5000, secs = 0, only = -1;
+	unsigned long only = ULONG_MAX;	/* every input */
 	bool do_restore = false, root;
 	uint32_t before[FUZZ_NKNOBS], cur[FUZZ_NKNOBS], now[FUZZ_NKNOBS];
 	int held[NHELD] = { -1, -1, -1, -1 };
-	uint64_t seed;
-	double t0, deadline;
 	int o;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((o = getopt_long(argc, argv, "n:s:t:u:d:vh", lo, NULL)) != -1) {
-		char *end;
-
-		switch (o) {
-		case 'n': n = strtol(optarg, &end, 10); if (*end || n < 0) { usage(stderr); return 2; } break;
-		case 't': secs = strtol(optarg, &end, 10); if (*end || secs < 0) { usage(stderr); return 2; } break;
-		case 'O': only = strtol(optarg, &end, 10); if (*end || only < 0) { usage(stderr); return 2; } break;
-		case 's': seed_arg = optarg; break;
-		case 'u': user = optarg; break;
+	fuzz_init("sysfsfuzz", 5000);
+	while ((o = getopt_long(argc, argv, FUZZ_OPTS "d:", lo, NULL)) != -1) {
+		switch (fuzz_option(o, optarg)) {
+		case 0: break;
+		case 'O': if (fuzz_num(optarg, ULONG_MAX - 1, &only)) { usage(stderr); return 2; } break;
 		case 'd': dir = optarg; break;
-		case 'v': verbose = true; break;
 		case 'F': fire = true; break;
 		case 'R': do_restore = true; break;
 		case 'D': dry = true; break;
@@ -565,18 +532,16 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || fuzz_pick_seed(seed_arg, &seed) || (!n && !secs)) {
+	if (fuzz_options_end(argc)) {
 		usage(stderr);
 		return 2;
 	}
-	if (user && fuzz_become(PROG, user))
+	if (fuzz_run.user && fuzz_become(PROG, fuzz_run.user))
 		return 2;
 	root = geteuid() == 0;
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	fuzz_seed(&rng, seed);
-	printf("sysfsfuzz: seed %llu, uid %u, %s, %s\n", (unsigned long long)seed, geteuid(), dir,
-	       dry ? "dry run" : fire ? "under fire" : "checked");
+	fuzz_catch_signals();
+	fuzz_hello(&rng, ", uid %u, %s, %s", geteuid(), dir,
+		   dry ? "dry run" : fire ? "under fire" : "checked");
 
 	if (dry) {
 		/* the knobs in their ABI order, the read-only files as one */
@@ -624,9 +589,8 @@ int main(int argc, char **argv)
 			memset(before, 0, sizeof(before));
 	}
 
-	t0 = fuzz_now();
-	deadline = secs ? t0 + (double)secs : 0;
-	for (unsigned long i = 0; !stop && (!n || i < (unsigned long)n); i++) {
+	fuzz_start();
+	for (unsigned long i = 0; fuzz_more(i); i++) {
 		const struct file *f;
 		size_t len, seen;
 		long res;
@@ -635,8 +599,6 @@ int main(int argc, char **argv)
 		bool num, valid, either, via_held = false;
 		const char *why = NULL, *pend;
 
-		if (deadline && fuzz_now() >= deadline)
-			break;
 		/* mostly knobs; a read-only file one time in ten */
 		if (nro && fuzz_pct(&rng, 10)) {
 			int r = (int)fuzz_below(&rng, (uint32_t)nro);
@@ -652,7 +614,7 @@ int main(int argc, char **argv)
 		len = gen_input(f->knob, in);
 		if (fire)
 			via_held = fuzz_pct(&rng, 30);
-		if (only >= 0 && i != (unsigned long)only)
+		if (only != ULONG_MAX && i != only)
 			continue;
 		if (dry) {
 			printf("input %lu to %s: ", i, f->name);
@@ -664,7 +626,7 @@ int main(int argc, char **argv)
 		st.writes++;
 		res = via_held ? write_held(held, f->name, in, len) : write_once(f->name, in, len);
 		fuzz_count(&st.res, res < 0 ? (int)res : 0);
-		if (verbose) {
+		if (fuzz_run.verbose) {
 			printf("write %lu to %s: ", i, f->name);
 			fuzz_print_bytes(stdout, in, len, 120);
 			printf(" -> %ld%s%s\n", res, res < 0 ? " " : "",
@@ -696,7 +658,7 @@ int main(int argc, char **argv)
 		/* valid only if a --lenient rule says so: taken or refused */
 		either = valid && used;
 		if (read_knobs(now)) {
-			fail("write %lu: the knobs cannot be read afterwards", i);
+			fuzz_fail("write %lu: the knobs cannot be read afterwards", i);
 			break;
 		}
 
@@ -752,8 +714,8 @@ int main(int argc, char **argv)
 		}
 		if (wrong) {
 			st.wrong++;
-			fail("write %lu: %s", i, wrong);
-			if (failures <= 20) {
+			fuzz_fail("write %lu: %s", i, wrong);
+			if (fuzz_failures_shown()) {
 				printf("  %s <- ", f->name);
 				fuzz_print_bytes(stdout, in, len, 120);
 				printf(" returned %ld%s%s; the ABI says: %s%s%s\n", res,
@@ -769,13 +731,11 @@ int main(int argc, char **argv)
 	}
 	if (dry)
 		return 0;
-	double el = fuzz_now() - t0;
-
+	fuzz_print_rate(st.writes, "writes");
+	putchar('\n');
 	for (int s = 0; s < NHELD; s++)
 		if (held[s] >= 0)
 			close(held[s]);
-	printf("sysfsfuzz: %lu writes in %.1f s (%.0f/s)\n", st.writes, el,
-	       el > 0 ? (double)st.writes / el : 0.0);
 	fuzz_print_counts(stdout, "sysfsfuzz: results:", &st.res, "ok");
 	if (!fire)
 		printf("sysfsfuzz: valid %lu (%lu longer than a page), invalid %lu, empty %lu, "
@@ -788,14 +748,12 @@ int main(int argc, char **argv)
 		print_knobs("knobs after: ", now);
 		if (do_restore) {
 			if (restore(before) || read_knobs(now) || memcmp(now, before, sizeof(now)))
-				fail("the knobs could not be restored");
+				fuzz_fail("the knobs could not be restored");
 			else
 				printf("sysfsfuzz: knobs restored\n");
 		}
 	} else if (!fire) {
-		fail("the knobs cannot be read after the run");
+		fuzz_fail("the knobs cannot be read after the run");
 	}
-	printf("sysfsfuzz: seed %llu: %s (%d failure%s)\n", (unsigned long long)seed,
-	       failures ? "FAIL" : "pass", failures, failures == 1 ? "" : "s");
-	return failures ? 1 : 0;
+	return fuzz_finish();
 }

@@ -11,21 +11,8 @@
 load ../lib/helpers
 load ../lib/fuzz
 
-setup() {
-	requires guest root
-	CONF=$BATS_TEST_TMPDIR/asd.conf
-	write_conf "$CONF" max_swap_mb=512
-	load_module || true
-	start_daemon "$CONF"
-}
-
-teardown() {
-	stop_daemon
-	swapoff -a 2>/dev/null || true
-	rm -rf "$ASD_DIR"
-	unload_module
-	echo 60 > /proc/sys/vm/swappiness
-}
+setup() { ctl_fuzz_setup; }
+teardown() { ctl_fuzz_teardown; }
 
 @test "control socket fuzz as root: junk, partial and oversized lines, slow clients, bursts, a few idle ones" {
 	fuzz_ctl ctl-root -n 600 "${CTL_POLITE[@]}"
