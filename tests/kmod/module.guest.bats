@@ -52,7 +52,7 @@ family_present() { genl ctrl list 2>/dev/null | grep -q 'Name: adaptswap$'; }
 	unload_module
 	run adaptswapctl status
 	[ "$status" -eq 3 ]
-	! grep -q '^adaptswap ' /proc/modules
+	! grep -q '^adaptswap ' /proc/modules || false
 	run genl ctrl get name adaptswap
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -66,7 +66,7 @@ family_present() { genl ctrl list 2>/dev/null | grep -q 'Name: adaptswap$'; }
 		[ "$(cat $SYS/level)" = none ]
 		rmmod adaptswap
 	done
-	! family_present
+	! family_present || false
 	[ ! -e $SYS ]
 }
 
@@ -80,7 +80,7 @@ family_present() { genl ctrl list 2>/dev/null | grep -q 'Name: adaptswap$'; }
 	done
 	kill -0 "$EVENTS_PID"	# the subscriber survived
 	rmmod adaptswap
-	! family_present
+	! family_present || false
 	# and a fresh one works with the last module
 	modprobe adaptswap
 	adaptswapctl status --json | grep -q '"level":"none"'
@@ -103,7 +103,7 @@ family_present() { genl ctrl list 2>/dev/null | grep -q 'Name: adaptswap$'; }
 	for p in /proc/[0-9]*; do
 		[ "$(cat "$p/comm" 2>/dev/null)" != adaptswap-hog ] || kill "${p#/proc/}" 2>/dev/null || true
 	done
-	! family_present
+	! family_present || false
 	[ ! -e $SYS ]
 	# the counters saw the hog at least once in the last cycles
 	modprobe adaptswap

@@ -56,8 +56,8 @@ check_quiet() {
 	rate=$(echo "$s1 $s0 $t1 $t0" | awk '{printf "%.2f", ($1 - $2) * 1000 / ($3 - $4)}')
 	echo "# $what: $(( (t1 - t0) / 1000 )) s, $((s1 - s0)) samples ($rate/s), MemAvailable >= $((minavail / 1024)) MiB of $TOTAL_MB, Dirty <= $((maxdirty / 1024)) MiB, kswapd wake-ups $(cat $SYS/kswapd_wakeups), shrinker calls $(cat $SYS/shrinker_calls)" >&3
 	[ "$(cat $SYS/level)" = none ]
-	! grep -q '"type":"level"' "$EV"
-	! grep -q '"type":"repeat"' "$EV"
+	! grep -q '"type":"level"' "$EV" || false
+	! grep -q '"type":"repeat"' "$EV" || false
 	# near the idle rate (1/s): a burst after a fall is allowed
 	echo "$rate" | awk '{exit !($1 <= 2)}'
 }

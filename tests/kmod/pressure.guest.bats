@@ -54,8 +54,8 @@ levels() { sed -n 's/.*"type":"level","level":"\([a-z]*\)".*/\1/p' "$EV" | tr '\
 	# sequence numbers strictly increase by one
 	sed -n 's/^{"seq":\([0-9]*\),.*/\1/p' "$EV" | awk 'NR > 1 && $1 != last + 1 {exit 1} {last = $1}'
 	# every event carries its data
-	! grep -v '"timestamp_ns":[1-9][0-9]*,"received_ns":[1-9]' "$EV"
-	! grep -v '"mem_total_kb":[1-9]' "$EV"
+	! grep -v '"timestamp_ns":[1-9][0-9]*,"received_ns":[1-9]' "$EV" || false
+	! grep -v '"mem_total_kb":[1-9]' "$EV" || false
 	[ "$(cat $SYS/level)" = none ]
 }
 
@@ -93,7 +93,7 @@ levels() { sed -n 's/.*"type":"level","level":"\([a-z]*\)".*/\1/p' "$EV" | tr '\
 	cat "$EV"
 	# memory is back: the current level is none, and nothing was sent
 	[ "$(cat $SYS/level)" = none ]
-	! grep -q '"type"' "$EV"
+	! grep -q '"type"' "$EV" || false
 	[ "$(cat $SYS/oom_kills)" -eq 0 ]
 }
 
@@ -134,8 +134,8 @@ levels() { sed -n 's/.*"type":"level","level":"\([a-z]*\)".*/\1/p' "$EV" | tr '\
 	[ "$level" = low ]
 	[ "$(grep -c '"type":"level"' "$EV.held")" -eq 1 ]
 	grep -q '"type":"level","level":"low","prev_level":"none"' "$EV.held"
-	! grep -q '"type":"oom"' "$EV.held"
-	! grep -q '"level":"medium"\|"level":"critical"' "$EV.held"
+	! grep -q '"type":"oom"' "$EV.held" || false
+	! grep -q '"level":"medium"\|"level":"critical"' "$EV.held" || false
 	[ "$(cat $SYS/oom_kills)" -eq 0 ]
 }
 

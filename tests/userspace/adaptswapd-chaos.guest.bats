@@ -28,11 +28,11 @@ teardown() { chaos_teardown; }
 	df -k /mnt
 	wait_secs 15 grep -q "standby $sb: .*No space left on device" "$BATS_TEST_TMPDIR/asd.log"
 	ls -l "$ASD_DIR"
-	! ls "$ASD_DIR" | grep -q '\.new$'
+	! ls "$ASD_DIR" | grep -q '\.new$' || false
 	[ ! -e "$ASD_DIR/$sb" ]
 	kill -0 "$ASD_PID"
 	adaptswapctl status
-	! daemon_has '"state":"standby"'
+	! daemon_has '"state":"standby"' || false
 	# a grow now is refused or fails, and says so; the daemon goes on
 	run adaptswapctl grow
 	echo "$output"
@@ -64,7 +64,7 @@ teardown() { chaos_teardown; }
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ $output == *"Read-only file system"* ]]
-	! ls "$ASD_DIR" | grep -q '\.new$'
+	! ls "$ASD_DIR" | grep -q '\.new$' || false
 	# quiet: the shrinks fail too, and say so
 	wait_secs 20 grep -q "shrink: swapoff adaptswap-[0-9]*.swap Read-only file system" \
 		"$BATS_TEST_TMPDIR/asd.log"

@@ -102,7 +102,7 @@ teardown() {
 	mkswap -L adaptswap "$ASD_DIR/adaptswap-0.swap" >/dev/null
 	wait "$g" || true
 	cat "$BATS_TEST_TMPDIR/grow" /proc/swaps
-	! grep -q "^$ASD_DIR/adaptswap-0.swap" /proc/swaps
+	! grep -q "^$ASD_DIR/adaptswap-0.swap" /proc/swaps || false
 	grep -q '^/mnt/adaptswap.moved/adaptswap-0.swap' /proc/swaps
 	swapoff /mnt/adaptswap.moved/adaptswap-0.swap
 }
@@ -119,7 +119,7 @@ teardown() {
 	adaptswapctl grow
 	ls -l "$ASD_DIR"
 	[ "$(blkid -s LABEL -o value "$ASD_DIR/adaptswap-0.swap")" = theirs ]
-	! grep -q "adaptswap-0.swap" /proc/swaps
+	! grep -q "adaptswap-0.swap" /proc/swaps || false
 	[ "$(managed_active)" -eq 2 ]
 	grep -q "leaving adaptswap-0.swap alone" "$BATS_TEST_TMPDIR/asd.log"
 }
@@ -192,15 +192,17 @@ teardown() {
 	grep -qx 'SigBlk:	0000000000000000' /tmp/hook.sig
 	grep -qx 'SigIgn:	0000000000000000' /tmp/hook.sig
 	[ "$(cat /tmp/hook.oom)" = 0 ]
-	! grep -q NOTIFY_SOCKET /tmp/hook.env
+	! grep -q NOTIFY_SOCKET /tmp/hook.env || false
 	grep -q '^ADAPTSWAP_REASON=.' /tmp/hook.env
 	grep -q '^ADAPTSWAP_DAEMON_PID=[0-9]' /tmp/hook.env
 	grep -q '^PATH=' /tmp/hook.env
 	# the first one still sleeps: no second start
 	[ "$(wc -l < /tmp/hook.runs)" -eq 1 ]
+	# the start is said (status keeps only the last decisions: under
+	# load the episode's grows and swappiness steps can push it out)
+	grep -q "action_command started" "$BATS_TEST_TMPDIR/asd.log"
 	run as_user adaptswapctl status --json
 	[ "$status" -eq 0 ]
-	[[ $output == *"action_command started"* ]]
 	[[ $output != *"hook.env"* ]]
 }
 
