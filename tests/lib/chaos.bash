@@ -120,6 +120,18 @@ chaos_invariants() {
 	[ "$(foreign_sums)" = "$FOREIGN_SUMS" ] || { echo "a foreign file changed"; return 1; }
 }
 
+# start_two_active CONF: the daemon started, two managed files active and
+# a standby ready
+start_two_active() {
+	local i
+	start_daemon "$1"
+	for i in 1 2; do
+		wait_secs 10 daemon_has '"state":"standby"'
+		adaptswapctl grow
+	done
+	wait_secs 10 daemon_has '"state":"standby"'
+}
+
 # settled: no file busy, and a standby ready unless the budget has no room
 settled() {
 	local j room chunk

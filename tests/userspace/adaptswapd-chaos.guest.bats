@@ -48,12 +48,7 @@ teardown() { chaos_teardown; }
 }
 
 @test "the filesystem turns read-only under the daemon: failures said, nothing lost, tidied once writable" {
-	start_daemon "$CONF"
-	for i in 1 2; do
-		wait_secs 10 daemon_has '"state":"standby"'
-		adaptswapctl grow
-	done
-	wait_secs 10 daemon_has '"state":"standby"'
+	start_two_active "$CONF"
 	# what an ext4 error does with errors=remount-ro, swap files active on
 	# it (a plain remount,ro is refused while they are): read-only at once
 	echo u > /proc/sysrq-trigger
@@ -84,12 +79,7 @@ teardown() { chaos_teardown; }
 }
 
 @test "files whose delete fails stay the daemon's, said once, and go once they can" {
-	start_daemon "$CONF"
-	for i in 1 2; do
-		wait_secs 10 daemon_has '"state":"standby"'
-		adaptswapctl grow
-	done
-	wait_secs 10 daemon_has '"state":"standby"'
+	start_two_active "$CONF"
 	# no delete in the directory (a failing filesystem does the same);
 	# swapoff still works: the quiet shrinks leave two files off
 	chattr +i "$ASD_DIR"
