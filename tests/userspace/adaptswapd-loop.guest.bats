@@ -2,7 +2,8 @@
 # adaptswapd's control loop: page cache is no reason to grow (module and
 # PSI mode), no modprobe per tick, the module disabled and enabled again,
 # swappiness after an episode, on reload and when an administrator sets
-# it, one log line per episode of refused grows.
+# it, one log line per episode of refused grows, the module's events
+# (expiry after event_interval_ms, a re-read after an overrun or a gap).
 # guest: mem=256M timeout=400 disk=3G kernels=bookworm
 
 load ../lib/helpers
@@ -18,6 +19,7 @@ teardown() {
 	swapoff -a 2>/dev/null || true
 	rm -rf "$ASD_DIR" /mnt/cache.bin
 	[ -z "${MODPROBE_OLD:-}" ] || echo "$MODPROBE_OLD" > /proc/sys/kernel/modprobe
+	[ -z "${RMEM_OLD:-}" ] || echo "$RMEM_OLD" > /proc/sys/net/core/rmem_max
 	unload_module
 	echo 60 > /proc/sys/vm/swappiness
 	tail -30 "$BATS_TEST_TMPDIR/asd.log" 2>/dev/null || true
@@ -137,4 +139,70 @@ page_cache_workload() {
 	echo "# refused-grow log lines: $n, refusals counted: $r" >&3
 	[ "$r" -ge 3 ]
 	[ "$n" -le 2 ]
+}
+
+# The level the daemon acts on (the "daemon" object of status --json).
+daemon_level() {
+	adaptswapctl status --json |
+		sed -n 's/.*"daemon":{[^{}]*"level":"\([a-z]*\)".*/\1/p'
+}
+daemon_level_is() { [ "$(daemon_level)" = "$1" ]; }
+
+# A steady level low from the module: below 95 % of RAM available, far
+# above medium and critical; the daemon grows only at critical.
+steady_low() {
+	adaptswapctl set low_pct=95 medium_pct=5 critical_pct=2
+	wait_for 10 daemon_level_is low
+}
+
+@test "module events: the pressure expiry follows event_interval_ms" {
+	requires module
+	load_module
+	write_conf "$CONF" grow_level=critical swappiness_control=no
+	start_daemon "$CONF"
+	# repeats 4 s apart: a fixed 3 s expiry would re-read between them
+	adaptswapctl set event_interval_ms=4000
+	steady_low
+	log=$BATS_TEST_TMPDIR/asd.log
+	n0=$(grep -c 'state re-read (no repeated event)' "$log" || true)
+	e0=$(daemon_json events)
+	for i in $(seq 14); do
+		sleep 1
+		l=$(daemon_level)
+		[ "$l" = low ] || { echo "level '$l' after $i s"; false; }
+	done
+	n1=$(grep -c 'state re-read (no repeated event)' "$log" || true)
+	e1=$(daemon_json events)
+	echo "# 14 s at low, event_interval_ms=4000: $((e1 - e0)) events, $((n1 - n0)) expiry re-reads" >&3
+	# the repeats came, and none was taken for missing
+	[ $((e1 - e0)) -ge 2 ]
+	[ "$n1" -eq "$n0" ]
+}
+
+@test "module events: an overrun event socket (ENOBUFS) and the gap after it make the daemon re-read" {
+	requires module
+	load_module
+	# the daemon asks for a 1 MiB receive buffer; rmem_max caps it at 8 KiB
+	RMEM_OLD=$(cat /proc/sys/net/core/rmem_max)
+	echo 4096 > /proc/sys/net/core/rmem_max
+	write_conf "$CONF" grow_level=critical swappiness_control=no
+	start_daemon "$CONF"
+	echo "$RMEM_OLD" > /proc/sys/net/core/rmem_max
+	# an event every 10 ms while the level stays low
+	adaptswapctl set sample_idle_ms=10 event_interval_ms=10
+	steady_low
+	log=$BATS_TEST_TMPDIR/asd.log
+	[ "$(daemon_json events_missed)" -eq 0 ]
+	kill -STOP "$ASD_PID"
+	sleep 3
+	kill -CONT "$ASD_PID"
+	wait_for 10 grep -q 'state re-read (the event socket overran (ENOBUFS))' "$log"
+	wait_for 10 grep -q 'state re-read (events were lost (sequence gap))' "$log"
+	grep 'state re-read (' "$log" | sed 's/^/# /' | sort -u -k3 | head -4 >&3
+	missed=$(daemon_json events_missed)
+	echo "# events_missed after 3 s stopped: $missed" >&3
+	[ "$missed" -ge 1 ]
+	# the daemon goes on with the module's level
+	daemon_level_is low
+	adaptswapctl status --json | grep -q '"source":"module"'
 }
