@@ -25,7 +25,6 @@ teardown() {
 }
 
 kernel_kills() { awk '$1 == "oom_kill" {print $2}' /proc/vmstat; }
-avail_mb() { echo $(( $(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) / 1024 )); }
 avail_atleast() { [ "$(avail_mb)" -ge "$1" ]; }
 actual_mb() { host_request balloon-query | sed -n 's/^ok actual=//p'; }
 

@@ -23,7 +23,6 @@ teardown() {
 # MiB available now: what a hog that must stop short of the OOM killer is
 # sized by (of 256 MiB, the kernels leave from 148 MiB (7.2) to 178 MiB
 # (5.10) available).
-avail_mb() { awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo; }
 vmstat() { awk -v k="$1" '$1 == k {print $2}' /proc/vmstat; }
 allocstalls() { awk '$1 ~ /^allocstall_/ {s += $2} END {print s + 0}' /proc/vmstat; }
 

@@ -47,7 +47,6 @@ in_order() {
 # MiB available now: the hogs that must stop short of the OOM killer are
 # sized by it (of the guest's 256 MiB, 7.2 leaves 148 MiB available, 5.10
 # 178 MiB).
-avail_mb() { awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo; }
 
 # A loop in the background, pinned to one CPU; its pid goes to LOOPS.
 bg_loop() {	# bg_loop CPU COMMAND...

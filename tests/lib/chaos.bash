@@ -202,8 +202,6 @@ chaos_op() {
 	sed -i "s/^chunk_mb = .*/chunk_mb = 32/" "$CONF"
 }
 
-avail_mb() { awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo; }
-
 # chaos_run N: N iterations; the state of each one goes on to the next
 chaos_run() {
 	local n=$1 seed=${SEED:-$(((RANDOM << 15 | RANDOM) % 1000000000))} i op why

@@ -124,6 +124,8 @@ stop_daemon() {
 
 managed_active() { grep -c "^$ASD_DIR/" /proc/swaps || true; }
 managed_kb() { awk -v d="$ASD_DIR/" 'index($1, d) == 1 {s += $3} END {print s + 0}' /proc/swaps; }
+# avail_mb: MemAvailable in MiB
+avail_mb() { awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo; }
 
 # daemon_has TEXT: the daemon's JSON status contains TEXT
 daemon_has() { adaptswapctl status --json | grep -q -F -- "$1"; }
