@@ -5,7 +5,8 @@
 # swap-out.  The workload is sized from the guest's RAM, so the same suite
 # runs in a 1 GiB guest (not in make check: about 15 minutes under TCG):
 #   gslot -a tests/vm/run-guest -m 1G -d 10G -t 1800 tests/userspace/adaptswapd-ramp.guest.bats
-# guest: mem=256M timeout=600 disk=3G kernels=bookworm shapes=1x256M@full
+# (a test runs three ramps: up to 5 minutes in 1 GiB, hence the 900 s per test)
+# guest: mem=256M timeout=600 disk=3G kernels=bookworm shapes=1x256M@full append=astest_test_timeout=900
 
 load ../lib/helpers
 
@@ -19,6 +20,11 @@ setup() {
 
 teardown() {
 	stop_daemon
+	# a test cut off by its timeout leaves its workload and daemon behind
+	# (ASD_PID is not this shell's any more): the next test needs neither
+	pkill -KILL -x adaptswap-hog 2>/dev/null || true
+	pkill -TERM -x adaptswapd 2>/dev/null || true
+	wait_for 10 eval '! pgrep -x adaptswapd >/dev/null' || true
 	swapoff -a 2>/dev/null || true
 	rm -rf "$ASD_DIR"
 	unload_module
