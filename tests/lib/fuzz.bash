@@ -227,8 +227,8 @@ fuzz_reload() {
 
 # --- adaptswapd's control socket -------------------------------------------
 
-# The scenarios today's daemon survives (fewer held connections than it
-# has slots); the rest waits for issue #12 (pending_issue in the suites).
+# The scenarios with fewer held connections than the daemon has slots;
+# the idle-client tests hold more (16 to 64), in tests of their own.
 # shellcheck disable=SC2034,SC2054  # used by the suites; one -S argument
 CTL_POLITE=(-S junk,partial,oversized,slow,burst,commands,hold,early-close --max-hold 6)
 
