@@ -192,7 +192,8 @@ steady_low() {
 	adaptswapctl set sample_idle_ms=10 event_interval_ms=10
 	steady_low
 	log=$BATS_TEST_TMPDIR/asd.log
-	[ "$(daemon_json events_missed)" -eq 0 ]
+	# (a busy machine may overrun 8 KiB even before the stop)
+	m0=$(daemon_json events_missed)
 	kill -STOP "$ASD_PID"
 	sleep 3
 	kill -CONT "$ASD_PID"
@@ -200,8 +201,8 @@ steady_low() {
 	wait_for 10 grep -q 'state re-read (events were lost (sequence gap))' "$log"
 	grep 'state re-read (' "$log" | sed 's/^/# /' | sort -u -k3 | head -4 >&3
 	missed=$(daemon_json events_missed)
-	echo "# events_missed after 3 s stopped: $missed" >&3
-	[ "$missed" -ge 1 ]
+	echo "# events_missed: $m0 before, $missed after 3 s stopped" >&3
+	[ "$missed" -gt "$m0" ]
 	# the daemon goes on with the module's level
 	daemon_level_is low
 	adaptswapctl status --json | grep -q '"source":"module"'
