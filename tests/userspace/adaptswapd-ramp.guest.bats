@@ -3,7 +3,7 @@
 # adaptswapd in its shipped configuration (only dir, shrink_quiet_s and
 # log_level are the test's: see write_conf): growth keeps ahead of
 # swap-out.  The workload is sized from the guest's RAM, so the same suite
-# runs in a 1 GiB guest (not in make check: about 15 minutes under TCG):
+# runs in a 1 GiB guest (not in make check: 11 minutes under TCG):
 #   gslot -a tests/vm/run-guest -m 1G -d 10G -t 1800 tests/userspace/adaptswapd-ramp.guest.bats
 # (a test runs three ramps: up to 5 minutes in 1 GiB, hence the 900 s per test)
 # guest: mem=256M timeout=600 disk=3G kernels=bookworm shapes=1x256M@full append=astest_test_timeout=900

@@ -130,17 +130,17 @@ teardown() {
 	! ls "$ASD_DIR" | grep -q '\.new$'
 }
 
-# shrink_used_file [MIN_MIB]: adaptswapctl shrink until the daemon starts the
-# swapoff of a file with at least MIN_MIB (default 8) in use; its answer in
-# $out.  The least-used files go first (an empty one is instant, and one with
-# 2 MiB ends before a test can act on it); retry while the worker is busy (a
-# swapoff, the standby refill).
+# shrink_used_file: adaptswapctl shrink until the daemon starts the swapoff
+# of a file with at least 16 MiB in use; its answer in $out.  The least-used
+# files go first (an empty one is instant, and one with 2 MiB ends before a
+# test can act on it); retry while the worker is busy (a swapoff, the
+# standby refill).
 shrink_used_file() {
-	local min=${1:-8} used
+	local used
 	for i in $(seq 40); do
 		out=$(adaptswapctl shrink 2>&1) || true
 		used=$(sed -n 's/.* MiB, \([0-9]*\) MiB used.*/\1/p' <<<"$out")
-		[ -n "$used" ] && [ "$used" -ge "$min" ] && return 0
+		[ -n "$used" ] && [ "$used" -ge 16 ] && return 0
 		[[ -z $out || $out == *" MiB used"* || $out == *busy* ]] || return 0
 		sleep 0.3
 	done
@@ -163,7 +163,7 @@ used_swapoff() {
 	used_kb=$(awk -v d="$ASD_DIR/" 'index($1, d) == 1 {s += $4} END {print s + 0}' /proc/swaps)
 	echo "# managed swap in use before the shrink: $used_kb kB" >&3
 	[ "$used_kb" -gt $((10 * 1024)) ]
-	shrink_used_file 16
+	shrink_used_file
 	echo "# shrink in progress: $out" >&3
 	[[ $out == *"swapoff"*"started"* ]]
 }
@@ -217,7 +217,7 @@ all_known() {
 	adaptswap-hog -r 100 -s 16 140 > /dev/null 2>&1 || true
 	# the module samples (and would report) every 10 ms from now on
 	adaptswapctl set sample_idle_ms=10 event_interval_ms=10
-	shrink_used_file 16
+	shrink_used_file
 	# pressure returns: level low below 95% available
 	adaptswapctl set low_pct=95 medium_pct=10 critical_pct=5
 	echo "# $out" >&3
