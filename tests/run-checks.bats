@@ -130,3 +130,72 @@ sid 1x256M tests/userspace/adaptswapd-workload.guest.bats" ]
 		[[ $output == "run-guest: bad "* ]]
 	done
 }
+
+# A fixture repo whose run-guest prints a TAP stream, or hangs when the
+# suite's name says so (a guest that never reports).
+fake_guest() {
+	mkdir -p "$FAKE/tests/vm"
+	cat > "$FAKE/tests/vm/run-guest" <<'SH'
+#!/bin/bash
+for a; do suite=$a; done
+case $suite in
+*hang*) echo $$ > "${suite%.bats}.pid"; sleep 600 ;;
+esac
+echo "1..1"
+echo "ok 1 $suite"
+echo "# guest $suite (k): 0.1s"
+SH
+	chmod +x "$FAKE/tests/vm/run-guest"
+}
+
+@test "each job prints a line when it ends; the summary ends with the times, the slowest last" {
+	fake_guest
+	suite a/one.guest.bats "mem=256M"
+	suite b/two.guest.bats "mem=256M"
+	printf '#!/usr/bin/env bats\n@test "h" { sleep 1; }\n' > "$FAKE/tests/b/slow.bats"
+	t0=$(($(date +%s) - 7))
+	CHECK_T0=$t0 run "$FAKE/tests/run-checks" -k k1 --no-unit
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"] ok tests/a/one.guest.bats on k1 1x256M: 1 ok, 0 not ok, "* ]]
+	[[ $output == *"] ok tests/b/slow.bats: 1 ok, 0 not ok, "* ]]
+	# the host suite took a second, the guests none: it is the last time
+	[ "$(grep -A3 '^### summary' <<< "$output" | sed -n 4p | awk '{print $2}')" = tests/b/slow.bats ]
+	# the preparation counted from CHECK_T0
+	[[ $(tail -2 <<< "$output" | head -1) =~ ^"# prepared in "(7|8)"s (packages, kernels, builds), suites "[0-9]+"s, total "[0-9]+"s of a budget of 4800s"$ ]]
+	[ "$(tail -1 <<< "$output")" = "3 passed, 0 failed, 0 skipped" ]
+}
+
+@test "CHECK_BUDGET: a hung job is killed, the ones not started fail as not run, the summary still comes" {
+	fake_guest
+	suite a/hang.guest.bats "mem=256M"
+	suite b/later.guest.bats "mem=256M"
+	mkdir -p "$FAKE/tests/c"
+	suite c/last.guest.bats "mem=256M"
+	# one slot: the hanging guest holds it, the others wait for it
+	CHECK_BUDGET=4 JOBS=1 run timeout 60 "$FAKE/tests/run-checks" -k k1 --no-unit --no-host
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"budget of 0 min (CHECK_BUDGET=4 s) is spent: killing the jobs still running"* ]]
+	[[ $output == *"#   killed: tests/a/hang.guest.bats on k1 1x256M"* ]]
+	[[ $output == *"not ok - tests/a/hang.guest.bats on k1 1x256M: killed, make check's time budget (CHECK_BUDGET=4 s) was spent"* ]]
+	[[ $output == *"not ok - tests/b/later.guest.bats on k1 1x256M: not run, make check's time budget"* ]]
+	[[ $output == *"not ok - tests/c/last.guest.bats on k1 1x256M: not run, make check's time budget"* ]]
+	[ "$(tail -1 <<< "$output")" = "0 passed, 3 failed, 0 skipped" ]
+	# the hung guest's process is gone (or a zombie: here PID 1 may not
+	# reap what is left to it)
+	pid=$(cat "$FAKE/tests/a/hang.guest.pid")
+	st=$(ps -o stat= -p "$pid") || st=gone
+	echo "run-guest: $st"
+	[[ $st == gone || $st == Z* ]]
+}
+
+@test "CHECK_BUDGET must be a positive number of seconds" {
+	local b
+	for b in 0 -5 x 1.5; do
+		CHECK_BUDGET=$b run "$FAKE/tests/run-checks" -k k1 --no-unit --no-host --no-guest
+		echo "$b: $output"
+		[ "$status" -eq 2 ]
+		[[ $output == *"CHECK_BUDGET must be a positive number of seconds, not '$b'"* ]]
+	done
+}
