@@ -138,6 +138,7 @@ fake_guest() {
 	cat > "$FAKE/tests/vm/run-guest" <<'SH'
 #!/bin/bash
 for a; do suite=$a; done
+date +%s.%N > "${suite%.bats}.start"
 case $suite in
 *hang*) echo $$ > "${suite%.bats}.pid"; sleep 600 ;;
 esac
@@ -198,4 +199,18 @@ SH
 		[ "$status" -eq 2 ]
 		[[ $output == *"CHECK_BUDGET must be a positive number of seconds, not '$b'"* ]]
 	done
+}
+
+@test "a host suite that boots guests takes the slots its '# host: slots=N' line asks for" {
+	fake_guest
+	suite a/one.guest.bats "mem=256M"
+	# the host suite starts first; with both slots it runs alone
+	printf '#!/usr/bin/env bats\n# host: slots=2\n@test "h" { sleep 2; date +%%s.%%N > "%s/host.end"; }\n' \
+		"$FAKE" > "$FAKE/tests/b/boots.bats"
+	run "$FAKE/tests/run-checks" -k k1 --no-unit
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "host ended $(cat "$FAKE/host.end"), guest started $(cat "$FAKE/tests/a/one.guest.start")"
+	python3 -c 'import sys; sys.exit(not float(sys.argv[1]) <= float(sys.argv[2]))' \
+		"$(cat "$FAKE/host.end")" "$(cat "$FAKE/tests/a/one.guest.start")"
 }
