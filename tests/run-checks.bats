@@ -214,3 +214,19 @@ SH
 	python3 -c 'import sys; sys.exit(not float(sys.argv[1]) <= float(sys.argv[2]))' \
 		"$(cat "$FAKE/host.end")" "$(cat "$FAKE/tests/a/one.guest.start")"
 }
+
+@test "host suites that take both slots run first: one never waits behind a long job with the other slot idle" {
+	fake_guest
+	suite a/one.guest.bats "mem=256M"
+	# sorted first: a long one-slot host suite (as the image's)
+	printf '#!/usr/bin/env bats\n@test "l" { date +%%s.%%N > "%s/long.start"; sleep 3; }\n' \
+		"$FAKE" > "$FAKE/tests/a/long.bats"
+	printf '#!/usr/bin/env bats\n# host: slots=2\n@test "h" { sleep 1; date +%%s.%%N > "%s/boots.end"; }\n' \
+		"$FAKE" > "$FAKE/tests/b/boots.bats"
+	run "$FAKE/tests/run-checks" -k k1 --no-unit
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "two-slot suite ended $(cat "$FAKE/boots.end"), long one started $(cat "$FAKE/long.start")"
+	python3 -c 'import sys; sys.exit(not float(sys.argv[1]) <= float(sys.argv[2]))' \
+		"$(cat "$FAKE/boots.end")" "$(cat "$FAKE/long.start")"
+}
