@@ -168,10 +168,16 @@ lint:
 
 # CHECK_T0: when make check started, so that tests/run-checks reports the
 # preparation's time and counts its budget (CHECK_BUDGET, 80 minutes by
-# default, CI allowing 90) from it.
+# default, CI allowing 90) from it.  After the user space, the two halves
+# of the preparation run side by side, each mostly on one core or the
+# network: the kernels, toolchains, modules and guest images, and the
+# packages, the packaged image and the kernel source (the debootstraps
+# they share are cached under a lock, tests/vm/common.sh).
 check:
-	$(Q)export CHECK_T0=$$(date +%s); tests/deps.sh $(DEPS_SETS) && \
-		$(MAKE) lint unit initramfs $(CHECK_PREREQS) && \
+	$(Q)export CHECK_T0=$$(date +%s); tests/deps.sh $(DEPS_SETS) && $(MAKE) userspace && \
+		{ $(MAKE) lint unit initramfs & a=$$!; $(MAKE) $(CHECK_PREREQS) & b=$$!; \
+		  ra=0; wait $$a || ra=1; wait $$b || ra=1; [ $$ra -eq 0 ]; } && \
+		echo "# prepared in $$(($$(date +%s) - CHECK_T0)) s" && \
 		KERNELS="$(KERNELS)" IMAGE_SUITES="$(IMAGE_SUITES)" SHAPES="$(SHAPES)" PENDING="$(PENDING)" \
 		tests/run-checks
 
