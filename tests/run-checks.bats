@@ -13,6 +13,11 @@ setup() {
 	FAKE=$BATS_TEST_TMPDIR/repo
 	mkdir -p "$FAKE/tests/a" "$FAKE/tests/b"
 	cp "$REPO/tests/run-checks" "$FAKE/tests/"
+	# its own build directory: run-checks empties BUILD/check, and make
+	# check exports the real one while this suite runs inside it
+	export ADAPTSWAP_BUILD=$BATS_TEST_TMPDIR/build
+	# nor make check's start, budget and lists (each test sets its own)
+	unset CHECK_T0 CHECK_BUDGET KERNELS IMAGE_SUITES SHAPES PENDING JOBS
 }
 
 suite() {	# suite PATH HEADER
