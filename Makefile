@@ -177,7 +177,6 @@ check:
 	$(Q)export CHECK_T0=$$(date +%s); tests/deps.sh $(DEPS_SETS) && $(MAKE) userspace && \
 		{ $(MAKE) lint unit initramfs & a=$$!; $(MAKE) $(CHECK_PREREQS) & b=$$!; \
 		  ra=0; wait $$a || ra=1; wait $$b || ra=1; [ $$ra -eq 0 ]; } && \
-		echo "# prepared in $$(($$(date +%s) - CHECK_T0)) s" && \
 		KERNELS="$(KERNELS)" IMAGE_SUITES="$(IMAGE_SUITES)" SHAPES="$(SHAPES)" PENDING="$(PENDING)" \
 		tests/run-checks
 
