@@ -220,18 +220,79 @@ SH
 		"$(cat "$FAKE/host.end")" "$(cat "$FAKE/tests/a/one.guest.start")"
 }
 
-@test "host suites that take both slots run first: one never waits behind a long job with the other slot idle" {
+@test "host suites that boot no guest run one at a time beside the guests, taking no slot" {
 	fake_guest
+	# the fake guest sleeps 2 s; one slot, so the guests run one by one
+	sed -i 's/^echo "1..1"/sleep 2; date +%s.%N > "${suite%.bats}.end"\necho "1..1"/' "$FAKE/tests/vm/run-guest"
 	suite a/one.guest.bats "mem=256M"
-	# sorted first: a long one-slot host suite (as the image's)
-	printf '#!/usr/bin/env bats\n@test "l" { date +%%s.%%N > "%s/long.start"; sleep 3; }\n' \
-		"$FAKE" > "$FAKE/tests/a/long.bats"
-	printf '#!/usr/bin/env bats\n# host: slots=2\n@test "h" { sleep 1; date +%%s.%%N > "%s/boots.end"; }\n' \
-		"$FAKE" > "$FAKE/tests/b/boots.bats"
-	run "$FAKE/tests/run-checks" -k k1 --no-unit
+	suite a/two.guest.bats "mem=256M"
+	local h
+	for h in h1 h2; do
+		printf '#!/usr/bin/env bats\n@test "%s" { date +%%s.%%N > "%s/%s.start"; sleep 1; date +%%s.%%N > "%s/%s.end"; }\n' \
+			"$h" "$FAKE" "$h" "$FAKE" "$h" > "$FAKE/tests/b/$h.bats"
+	done
+	JOBS=1 run "$FAKE/tests/run-checks" -k k1 --no-unit
 	echo "$output"
 	[ "$status" -eq 0 ]
-	echo "two-slot suite ended $(cat "$FAKE/boots.end"), long one started $(cat "$FAKE/long.start")"
-	python3 -c 'import sys; sys.exit(not float(sys.argv[1]) <= float(sys.argv[2]))' \
-		"$(cat "$FAKE/boots.end")" "$(cat "$FAKE/long.start")"
+	[ "$(tail -1 <<< "$output")" = "4 passed, 0 failed, 0 skipped" ]
+	# both host suites ran while the first guest held the only slot ...
+	lt() { python3 -c 'import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))' "$(cat "$1")" "$(cat "$2")"; }
+	lt "$FAKE/h1.start" "$FAKE/tests/a/one.guest.end"
+	lt "$FAKE/h2.start" "$FAKE/tests/a/two.guest.end"
+	# ... one after the other
+	lt "$FAKE/h1.end" "$FAKE/h2.start"
+	# and the host suite's lines carry their time
+	[[ $output == *"ok 1 h1 in "[0-9]*"ms"* ]]
+}
+
+@test "CHECK_BUDGET: the host suite running beside the guests is killed, the ones after it not run" {
+	fake_guest
+	suite a/one.guest.bats "mem=256M"
+	printf '#!/usr/bin/env bats\n@test "a" { true; }\n' > "$FAKE/tests/b/h1.bats"
+	printf '#!/usr/bin/env bats\n@test "b" { echo $$ > "%s/h2.pid"; sleep 600; }\n' "$FAKE" > "$FAKE/tests/b/h2.bats"
+	printf '#!/usr/bin/env bats\n@test "c" { true; }\n' > "$FAKE/tests/b/h3.bats"
+	CHECK_BUDGET=4 run timeout 60 "$FAKE/tests/run-checks" -k k1 --no-unit
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"#   killed: host suites (beside the guests)"* ]]
+	[[ $output == *"not ok - tests/b/h2.bats: killed, make check's time budget (CHECK_BUDGET=4 s) was spent"* ]]
+	[[ $output == *"not ok - tests/b/h3.bats: not run, make check's time budget (CHECK_BUDGET=4 s) was spent"* ]]
+	[ "$(tail -1 <<< "$output")" = "2 passed, 2 failed, 0 skipped" ]
+	pid=$(cat "$FAKE/h2.pid")
+	st=$(ps -o stat= -p "$pid") || st=gone
+	[[ $st == gone || $st == Z* ]]
+}
+
+@test "a bad slots= on a '# host:' line fails that suite, not the run" {
+	fake_guest
+	suite a/one.guest.bats "mem=256M"
+	local bad
+	for bad in 0 x -1 ''; do
+		printf '#!/usr/bin/env bats\n# host: slots=%s\n@test "h" { true; }\n' "$bad" > "$FAKE/tests/b/odd.bats"
+		run "$FAKE/tests/run-checks" -k k1 --no-unit
+		echo "'$bad': $output"
+		[ "$status" -eq 1 ]
+		[[ $output == *"not ok - tests/b/odd.bats: bad slots= on its '# host:' line (a number from 1)"* ]]
+		[ "$(tail -1 <<< "$output")" = "1 passed, 1 failed, 0 skipped" ]
+	done
+}
+
+@test "--list: est= starts the longest runs first among those that take as many slots" {
+	suite a/short.guest.bats "est=20"
+	suite a/none.guest.bats "mem=512M"
+	suite b/long.guest.bats "est=150 shapes=1x256M,2x1G"
+	suite b/mid.guest.bats "est=90 smp=2"
+	run "$FAKE/tests/run-checks" -k "k1 k2" --list
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "k1 2x1G tests/b/long.guest.bats
+k2 2x1G tests/b/long.guest.bats
+k1 2x256M tests/b/mid.guest.bats
+k2 2x256M tests/b/mid.guest.bats
+k1 1x256M tests/b/long.guest.bats
+k2 1x256M tests/b/long.guest.bats
+k1 1x256M tests/a/short.guest.bats
+k2 1x256M tests/a/short.guest.bats
+k1 1x512M tests/a/none.guest.bats
+k2 1x512M tests/a/none.guest.bats" ]
 }

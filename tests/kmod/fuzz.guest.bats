@@ -8,7 +8,7 @@
 # SEED=N replays.  make fuzz runs the full counts (fuzz.fuzz.bats and
 # fuzz-reload.fuzz.bats) on 6.1 and 6.12; make check runs this suite on
 # one kernel, for its time (about 40 s of guest time).
-# guest: smp=2 timeout=400 kernels=bookworm
+# guest: smp=2 timeout=400 kernels=bookworm est=40
 
 load ../lib/helpers
 load ../lib/fuzz

@@ -6,7 +6,7 @@
 # naming it.
 # make check runs it on 5.10 (mark_victim passes only a pid), 6.1 and 7.x;
 # make bench-guest on every kernel.
-# guest: mem=512M timeout=600 balloon=on kernels=bullseye,bookworm,sid
+# guest: mem=512M timeout=600 balloon=on kernels=bullseye,bookworm,sid est=30
 
 load ../lib/helpers
 

@@ -5,7 +5,7 @@
 # with panic_on_warn=1) and every subscriber sees its events in order.
 # make check runs it on 7.x (6.1's module meets two vCPUs there in the
 # daemon's workload suite); every kernel with SHAPES=all.
-# guest: smp=2 mem=256M timeout=400 shapes=2x256M@sid
+# guest: smp=2 mem=256M timeout=400 shapes=2x256M@sid est=65
 
 load ../lib/helpers
 

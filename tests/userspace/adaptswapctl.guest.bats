@@ -3,7 +3,7 @@
 # by a real parser (adaptswap-jsoncheck; no python there): status with and
 # without the module, events, metrics, the daemon's answers, and a swap
 # directory whose name holds '"', '\', a tab and a byte that is not UTF-8.
-# guest: mem=256M timeout=400 disk=2G kernels=bookworm
+# guest: mem=256M timeout=400 disk=2G kernels=bookworm est=35
 
 load ../lib/helpers
 

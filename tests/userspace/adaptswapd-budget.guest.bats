@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # A small disk: the budget is hit without a crash, min_free is kept.
-# guest: mem=256M timeout=300 disk=700M kernels=bookworm
+# guest: mem=256M timeout=300 disk=700M kernels=bookworm est=30
 
 load ../lib/helpers
 

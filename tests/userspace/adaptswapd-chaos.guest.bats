@@ -5,7 +5,7 @@
 # under the daemon, deletes that fail, and the module unloaded and loaded
 # again while it runs.  After each: the invariants of tests/lib/chaos.bash.
 # make fuzz runs 50 iterations (adaptswapd-chaos.fuzz.bats).
-# guest: mem=256M timeout=600 disk=3G kernels=bookworm
+# guest: mem=256M timeout=600 disk=3G kernels=bookworm est=120
 
 load ../lib/helpers
 load ../lib/chaos

@@ -8,7 +8,7 @@
 # (adaptswapd-fuzz.fuzz.bats) on 6.1 and 6.12.  Seeds and counts are
 # printed.  On one kernel only, for make check's time (the daemon is user
 # space).
-# guest: mem=256M timeout=300 disk=3G kernels=bookworm
+# guest: mem=256M timeout=300 disk=3G kernels=bookworm est=55
 
 load ../lib/helpers
 load ../lib/fuzz

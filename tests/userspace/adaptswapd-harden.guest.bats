@@ -4,7 +4,7 @@
 # parents, a directory swapped between check and swapon, foreign files
 # with our names, a standby swapon refuses, the action hook's start,
 # swappiness.orig through a symlink, shrinks while status is polled.
-# guest: mem=256M timeout=420 disk=3G kernels=bookworm
+# guest: mem=256M timeout=420 disk=3G kernels=bookworm est=85
 
 load ../lib/helpers
 

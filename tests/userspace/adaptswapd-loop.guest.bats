@@ -4,7 +4,7 @@
 # swappiness after an episode, on reload and when an administrator sets
 # it, one log line per episode of refused grows, the module's events
 # (expiry after event_interval_ms, a re-read after an overrun or a gap).
-# guest: mem=256M timeout=400 disk=3G kernels=bookworm
+# guest: mem=256M timeout=400 disk=3G kernels=bookworm est=150
 
 load ../lib/helpers
 

@@ -3,7 +3,7 @@
 # service.  Refused while a daemon runs and when memory cannot take the swap
 # back (nothing changed); otherwise every managed file is swapped off and
 # deleted, vm.swappiness restored, foreign swap left alone.
-# guest: mem=256M timeout=600 disk=3G kernels=bookworm
+# guest: mem=256M timeout=600 disk=3G kernels=bookworm est=30
 
 load ../lib/helpers
 

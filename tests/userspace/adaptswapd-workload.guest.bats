@@ -8,7 +8,7 @@
 # 7.x and the 1 GiB one on 6.1 (both shapes on each of the three with
 # SHAPES=all).  The ramps at 30, 60 and 120 MiB/s, one and two processes:
 # adaptswapd-ramp.guest.bats.
-# guest: timeout=600 disk=6G kernels=bullseye,bookworm,sid shapes=1x256M@bullseye+sid,2x1G@bookworm
+# guest: timeout=600 disk=6G kernels=bullseye,bookworm,sid shapes=1x256M@bullseye+sid,2x1G@bookworm est=120
 
 load ../lib/helpers
 

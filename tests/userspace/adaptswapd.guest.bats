@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # adaptswapd's safety and control: foreign swap, crash recovery, release,
 # hold/resume, swappiness restore, the action hook, config errors.
-# guest: mem=256M timeout=600 disk=3G kernels=bookworm
+# guest: mem=256M timeout=600 disk=3G kernels=bookworm est=150
 
 load ../lib/helpers
 

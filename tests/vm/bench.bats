@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # Meta-tests of the guest bench: every way a guest run can go wrong must
-# make it fail, and the positive control must pass.  Boots real guests.
+# make it fail, and the positive control must pass.  Boots real guests,
+# one at a time: one of tests/run-checks' job slots.
+# host: slots=1
 
 load ../lib/helpers
 
