@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
-# adaptswap.ko: loading, unloading, registrations, and 50 load/unload
+# adaptswap.ko: loading, unloading, registrations, and 20 load/unload
 # cycles alone, with a subscriber attached, and under a memory hog.
-# guest: shapes=1x256M,2x256M@full
+# guest: shapes=1x256M,2x256M@full est=35
 
 load ../lib/helpers
 
@@ -60,8 +60,8 @@ family_present() { genl ctrl list 2>/dev/null | grep -q 'Name: adaptswap$'; }
 	adaptswapctl status
 }
 
-@test "50 load/unload cycles" {
-	for i in $(seq 50); do
+@test "20 load/unload cycles" {
+	for i in $(seq 20); do
 		modprobe adaptswap
 		[ "$(cat $SYS/level)" = none ]
 		rmmod adaptswap
@@ -70,10 +70,10 @@ family_present() { genl ctrl list 2>/dev/null | grep -q 'Name: adaptswap$'; }
 	[ ! -e $SYS ]
 }
 
-@test "50 load/unload cycles with a subscriber attached" {
+@test "20 load/unload cycles with a subscriber attached" {
 	load_module
 	start_events "$BATS_TEST_TMPDIR/ev"
-	for i in $(seq 50); do
+	for i in $(seq 20); do
 		rmmod adaptswap
 		modprobe adaptswap
 		sysfs_write $SYS/enabled 0	# sends a knob event when above none
@@ -86,11 +86,11 @@ family_present() { genl ctrl list 2>/dev/null | grep -q 'Name: adaptswap$'; }
 	adaptswapctl status --json | grep -q '"level":"none"'
 }
 
-@test "50 load/unload cycles while a memory hog runs" {
+@test "20 load/unload cycles while a memory hog runs" {
 	# A hog that repeatedly takes ~60% of RAM and lets it go.
 	( while :; do adaptswap-hog -r 200 -s 16 130 >/dev/null 2>&1; done ) 3>&- &
 	HOG_PID=$!
-	for i in $(seq 50); do
+	for i in $(seq 20); do
 		modprobe adaptswap
 		sleep 0.05
 		rmmod adaptswap
