@@ -121,13 +121,13 @@ $(BUILD)/tests/config_test: tests/userspace/config_test.c $(D)/config.c $(D)/con
 		$(D)/limits.c $(D)/asd.h $(NAMES) tests/lib/tap.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/config_test.c $(D)/config.c \
-		$(D)/conffile.c $(D)/limits.c $(L)/names.c
+		$(D)/conffile.c $(D)/limits.c $(L)/names.c -lm
 
 $(BUILD)/tests/policy_test: tests/userspace/policy_test.c $(D)/policy.c $(D)/pace.c $(D)/config.c \
 		$(D)/conffile.c $(D)/limits.c $(D)/asd.h $(NAMES) tests/lib/tap.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(TEST_CFLAGS) -I$(D) -o $@ tests/userspace/policy_test.c $(D)/policy.c $(D)/pace.c \
-		$(D)/config.c $(D)/conffile.c $(D)/limits.c $(L)/names.c
+		$(D)/config.c $(D)/conffile.c $(D)/limits.c $(L)/names.c -lm
 
 $(BUILD)/tests/metrics_test: tests/userspace/metrics_test.c $(D)/metrics.c $(D)/asd.h \
 		$(L)/json.c $(L)/json.h tests/lib/tap.h

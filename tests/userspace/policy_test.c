@@ -6,6 +6,7 @@
  * the verdicts must come out in the order written in the table.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -222,7 +223,7 @@ static void test_sequences(void)
 	sim_init(&m);
 	asd_config_defaults(&m.c);
 	asd_config_resolve(&m.c, 256 * MiB, m.fs_size, &m.l);
-	is_int(m.l.chunk, 64 * MiB, "256 MiB VM: auto chunk 64 MiB (a quarter of RAM)");
+	is_int(m.l.chunk, 32 * MiB, "256 MiB VM: auto first step 32 MiB (RAM/16, at least 32)");
 	is_int(m.l.max_swap, 1024 * MiB, "256 MiB VM: auto max_swap 1 GiB (4 x RAM holds 3 x RAM)");
 	asd_config_resolve(&m.c, 217 * MiB, m.fs_size, &m.l);
 	is_int(m.l.max_swap, 868 * MiB, "the guests' 217 MiB: auto max_swap 868 MiB");
@@ -1078,6 +1079,171 @@ static void test_keep_ahead(void)
 	}
 }
 
+/* ---- chunk_mb = auto: steps that follow the managed swap ---------------- */
+
+static void test_steps(void)
+{
+	struct asd_config c;
+	struct asd_limits l;
+	struct asd_sample s;
+
+	asd_config_defaults(&c);
+	asd_config_resolve(&c, 1024 * MiB, 10 * GiB, &l);
+	is_int(l.chunk, 64 * MiB, "1 GiB: the first step is RAM/16");
+	is_int(asd_step(&l, 0, 0), 64 * MiB, "no swap yet: the first step");
+	is_int(asd_step(&l, 256 * MiB, 4), 64 * MiB, "256 MiB in 4 areas: still the first step");
+	/* an eighth of the swap once that is more, rounded down to 4 MiB */
+	is_int(asd_step(&l, 1000 * MiB, 0), 124 * MiB, "1000 MiB, no areas counted: an eighth, 125 -> 124 MiB");
+	/* (4096 / 1000)^(1/10) = 1.151: 151 -> 148 MiB */
+	is_int(asd_step(&l, 1000 * MiB, 10), 148 * MiB, "1000 MiB in 10 areas: 148 MiB");
+	/*
+	 * near the areas' limit the steps grow by the factor that reaches
+	 * max_swap (4 GiB) in the areas left: 1 GiB in 18 areas, 2 left:
+	 * (4096 / 1024)^(1/2) = 2, so the next step is 1 GiB
+	 */
+	is_int(asd_step(&l, 1024 * MiB, ASD_AREAS_SAFE - 2), 1024 * MiB,
+	       "1 GiB in 18 areas, 2 left: 1 GiB (then 2 GiB reach 4 GiB)");
+	is_int(asd_step(&l, 3 * GiB, ASD_AREAS_SAFE - 1), 1 * GiB, "one area left: all the room");
+	is_int(asd_step(&l, 4000 * MiB, 5), 96 * MiB, "96 MiB left below max_swap: 96 MiB");
+	is_int(asd_step(&l, 4 * GiB, 5), 64 * MiB, "max_swap reached: the first step (refused later)");
+	is_int(asd_step(&l, 1024 * MiB, 40), 128 * MiB, "past the safe count: an eighth");
+	/* chunk_mb fixed: always that */
+	c.chunk_mb = 48;
+	asd_config_resolve(&c, 1024 * MiB, 10 * GiB, &l);
+	is_int(asd_step(&l, 3 * GiB, 18), 48 * MiB, "chunk_mb = 48: every step 48 MiB");
+
+	/* the headroom: a quarter of the next step, at least 16 MiB */
+	asd_config_defaults(&c);
+	asd_config_resolve(&c, 2048 * MiB, 10 * GiB, &l);
+	s = pressed(0, 8 * GiB);
+	is_int(asd_grow_headroom(&l, &s), 32 * MiB, "2 GiB, no swap: a quarter of 128 MiB");
+	s.managed_total = s.swap_total = 2048 * MiB;
+	s.nr_areas = 8;
+	is_int(asd_grow_headroom(&l, &s), 64 * MiB, "2 GiB managed in 8 areas: a quarter of 256 MiB");
+	asd_config_resolve(&c, 256 * MiB, 10 * GiB, &l);
+	s.managed_total = s.swap_total = 64 * MiB;
+	s.nr_areas = 2;
+	is_int(asd_grow_headroom(&l, &s), 16 * MiB, "256 MiB RAM: at least 16 MiB");
+	s.swap_use_rate = 100 * MiB;
+	s.lead_ms = 600;
+	is_int(asd_grow_headroom(&l, &s), 60 * MiB, "100 MiB/s for 600 ms: 60 MiB");
+}
+
+/*
+ * chunk_mb = auto on a machine of ram MiB: a workload's swap use climbs
+ * at rate MiB/s to peak MiB and stays there.  The daemon checks at the
+ * policy's intervals and activates the standby at once; a refill (of the
+ * step asd_step() gives then) takes refill_ms, a new file without a
+ * standby create_ms.  Returns the managed swap at the peak; *least: the
+ * least free swap seen (MiB, -1: it ran out); *files: files activated.
+ */
+static uint64_t sim_auto(unsigned ram, unsigned peak, unsigned rate, unsigned refill_ms,
+			 unsigned create_ms, long *least, unsigned *files)
+{
+	struct asd_config c;
+	struct asd_limits l;
+	struct asd_rate r = { 0 };
+	uint64_t total = 0, used = 0, standby, refill_done = 0, t, next = 0;
+	uint64_t end = (uint64_t)peak * 1000 / rate + 3000, top = (uint64_t)peak * MiB;
+
+	asd_config_defaults(&c);
+	asd_config_resolve(&c, (uint64_t)ram * MiB, 100 * GiB, &l);
+	standby = asd_step(&l, 0, 0);
+	*least = LONG_MAX;
+	*files = 0;
+	for (t = 0; t < end; t++) {
+		struct asd_sample s;
+		struct asd_decision d;
+
+		used += (uint64_t)rate * MiB / 1000;
+		if (used > top)
+			used = top;
+		if (!standby && refill_done && t >= refill_done) {
+			standby = asd_step(&l, total, *files);
+			refill_done = 0;
+		}
+		if (total && (used > total || (long)((total - used) / MiB) < *least))
+			*least = used > total ? -1 : (long)((total - used) / MiB);
+		if (total && used > total)
+			break;
+		if (t < next)
+			continue;
+		s = pressed(total, 100 * GiB);
+		s.mem_total = (uint64_t)ram * MiB;
+		s.now_ms = t;
+		s.swap_free = total > used ? total - used : 0;
+		s.managed_used = used < total ? used : total;
+		s.nr_managed = s.nr_areas = *files;
+		s.standby_bytes = standby;
+		s.swap_use_rate = asd_rate_observe(&r, t, total, s.swap_free);
+		s.lead_ms = refill_ms + ASD_CHECK_MAX_MS;
+		asd_should_grow(&c, &l, &s, total + standby, &d);
+		next = t + asd_grow_recheck_ms(&l, &s);
+		if (d.verdict != ASD_YES)
+			continue;
+		if (standby) {
+			total += standby;
+			standby = 0;
+			refill_done = t + refill_ms;
+			++*files;
+			if (d.extra) {
+				total += d.extra;
+				++*files;
+				next = t + create_ms;
+			}
+		} else {
+			total += d.bytes;
+			++*files;
+			next = t + create_ms;
+		}
+	}
+	return total;
+}
+
+static void test_auto_spikes(void)
+{
+	/*
+	 * The bench's machines (MemTotal of its guests) and the swap its
+	 * spike used at the peak: allocated / used <= 1.2 (issue #13);
+	 * before auto steps, chunks of RAM/4 and a chunk of headroom gave
+	 * 1.18, 1.93 and 2.25.
+	 */
+	static const struct { unsigned ram, peak, rate; } spikes[] = {
+		{ 217, 284, 30 }, { 972, 500, 30 }, { 1990, 641, 30 },
+		{ 972, 500, 80 }, { 1990, 641, 80 },
+	};
+	long least;
+	unsigned files;
+
+	for (size_t i = 0; i < sizeof(spikes) / sizeof(spikes[0]); i++) {
+		uint64_t total = sim_auto(spikes[i].ram, spikes[i].peak, spikes[i].rate, 300, 300,
+					  &least, &files);
+
+		ok(least > 0 && total * 10 <= (uint64_t)spikes[i].peak * MiB * 12,
+		   "%u MiB RAM, a spike to %u MiB of swap at %u MiB/s: %" PRIu64
+		   " MiB allocated (%.2f, <= 1.2) in %u files, least free %ld MiB",
+		   spikes[i].ram, spikes[i].peak, spikes[i].rate, total / MiB,
+		   (double)total / ((double)spikes[i].peak * MiB), files, least);
+	}
+	/*
+	 * A workload of 3 x RAM (swap 2.5 x RAM): within the areas' safe
+	 * count, never out of swap, at swap-out rates up to 200 MiB/s
+	 */
+	static const unsigned rams[] = { 217, 972, 1990 }, rates[] = { 30, 120, 200 };
+
+	for (size_t i = 0; i < 3; i++) {
+		for (size_t j = 0; j < 3; j++) {
+			uint64_t total = sim_auto(rams[i], rams[i] * 5 / 2, rates[j], 800, 300,
+						  &least, &files);
+
+			ok(least > 0 && files <= ASD_AREAS_SAFE,
+			   "%u MiB RAM, 2.5 x RAM of swap at %u MiB/s: %" PRIu64 " MiB in %u files "
+			   "(<= %u), least free %ld MiB", rams[i], rates[j], total / MiB, files,
+			   ASD_AREAS_SAFE, least);
+		}
+	}
+}
+
 int main(void)
 {
 	test_sequences();
@@ -1092,5 +1258,7 @@ int main(void)
 	test_rate();
 	test_headroom();
 	test_keep_ahead();
+	test_steps();
+	test_auto_spikes();
 	return tap_done();
 }

@@ -52,20 +52,22 @@ void act_refill_standby(struct daemon *d)
 {
 	struct asd_sample s;
 	char name[64];
-	uint64_t room;
+	uint64_t room, size;
 
 	if (!d->cfg.standby || d->act.held || inv_standby(d) || worker_busy(d) ||
 	    d->inv.n >= MAX_FILES)
 		return;
 	proc_sample(d, &s);
 	room = asd_budget_room(&d->lim, s.managed_total, inv_on_disk(d), s.fs_size, s.fs_free);
-	if (room < d->lim.chunk) {
+	/* the step the next growth takes */
+	size = asd_step(&d->lim, s.managed_total, s.nr_areas);
+	if (room < size) {
 		logmsg(d, LOG_DEBUG_, "standby: no room in the budget");
 		return;
 	}
 	inv_new_name(d, name, sizeof(name));
-	if (worker_start_job(d, JOB_STANDBY, name, d->lim.chunk)) {
-		inv_add(d, name, d->lim.chunk)->busy = true;
+	if (worker_start_job(d, JOB_STANDBY, name, size)) {
+		inv_add(d, name, size)->busy = true;
 		d->act.refill_start_ms = now_ms();
 	}
 }

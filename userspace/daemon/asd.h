@@ -157,7 +157,12 @@ void asd_metrics_write_down(FILE *f);
 
 /* Sizes resolved against the machine (auto values filled in). */
 struct asd_limits {
-	uint64_t chunk;			/* bytes, a multiple of the page size */
+	/*
+	 * bytes, a multiple of the page size: every file's size (chunk_mb),
+	 * or with grow_steps the smallest step (asd_step())
+	 */
+	uint64_t chunk;
+	bool grow_steps;		/* chunk_mb = auto: steps follow the managed swap */
 	uint64_t max_swap;		/* bytes of managed swap at most */
 	uint64_t floor;			/* bytes always present */
 	uint64_t min_free;		/* bytes left free on the filesystem */
@@ -167,6 +172,16 @@ struct asd_limits {
 /* limits.c */
 void asd_config_resolve(const struct asd_config *c, uint64_t ram_bytes,
 			uint64_t fs_size_bytes, struct asd_limits *l);
+/*
+ * The size of the next file when `managed` bytes of managed swap are
+ * active and `areas` swap areas (ours and others) are in use: see limits.c.
+ */
+uint64_t asd_step(const struct asd_limits *l, uint64_t managed, unsigned areas);
+/*
+ * The kernel's limit on swap areas (MAX_SWAPFILES) is 23 to 32 by
+ * configuration; the steps plan to reach max_swap within this many.
+ */
+#define ASD_AREAS_SAFE	20u
 
 /* ---- policy (policy.c): pure functions -------------------------------- */
 
@@ -180,6 +195,7 @@ struct asd_sample {
 	uint64_t managed_total;		/* active managed swap, bytes */
 	uint64_t managed_used;
 	unsigned nr_managed;		/* active managed files */
+	unsigned nr_areas;		/* swap areas in use, ours and others */
 	uint64_t fs_size, fs_free;	/* the managed directory's filesystem, bytes */
 	uint64_t standby_bytes;		/* size of the ready standby chunk (0: none) */
 	uint64_t swapin_rate, swapout_rate, refault_rate; /* pages/s */

@@ -267,7 +267,8 @@ int inv_areas_in_use(void);
 int inv_surplus(const struct daemon *d);
 void inv_tidy(struct daemon *d);
 /* Mark active files and their use from /proc/swaps; totals of all swap. */
-void inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free);
+/* returns the number of swap areas in use (ours and others), -1 unknown */
+int inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free);
 /* Collect the files of ours in dir (see inventory.c). */
 int inv_scan(struct daemon *d, bool delete_new, int *nnew);
 /* Crash recovery: adopt what a previous run left. */

@@ -187,7 +187,7 @@ static bool is_area_of(struct daemon *d, struct mfile *m, const struct asd_swap_
 	return match != 0;
 }
 
-void inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free)
+int inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free)
 {
 	char text[65536];	/* one page per read(2): read whole, many areas fit */
 	struct asd_swap_area a[128];
@@ -195,7 +195,7 @@ void inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free)
 
 	*swap_total = *swap_free = 0;
 	if (proc_read("/proc/swaps", text, sizeof(text)) < 0)
-		return;
+		return -1;
 	n = asd_parse_proc_swaps(text, a, 128);
 	for (int i = 0; i < d->inv.n; i++)
 		d->inv.files[i].active = false;
@@ -213,6 +213,7 @@ void inv_refresh(struct daemon *d, uint64_t *swap_total, uint64_t *swap_free)
 			break;
 		}
 	}
+	return n;
 }
 
 /*
@@ -309,7 +310,9 @@ int inv_recover(struct daemon *d)
 			sparse = asd_swapfile_sparse(fd);
 			close(fd);
 		}
-		if (!sparse && !have_standby && d->cfg.standby && m->size == d->lim.chunk) {
+		/* a chunk of ours: chunk_mb's size, or with auto steps any step */
+		if (!sparse && !have_standby && d->cfg.standby &&
+		    (d->lim.grow_steps ? m->size >= d->lim.chunk : m->size == d->lim.chunk)) {
 			have_standby = true;
 			logmsg(d, LOG_INFO_, "recovery: reusing %s as the standby chunk", m->name);
 			continue;

@@ -28,10 +28,25 @@ static uint64_t mul_ms(uint64_t rate, uint64_t ms)
 	return rate * ms / 1000;
 }
 
+/*
+ * With a fixed chunk_mb: one fresh chunk (its size less the header page:
+ * one unused chunk is enough).  With auto steps: a quarter of the next
+ * step, at least 16 MiB, so that what is allocated at a spike's peak stays
+ * close to what it uses.  Either way, at least what swap-out uses up, at
+ * the rate seen, until more swap can be ready (a refill and a check).
+ */
+#define HEADROOM_MIN	(16 * ASD_MIB)
 uint64_t asd_grow_headroom(const struct asd_limits *l, const struct asd_sample *s)
 {
-	uint64_t one = sub0(l->chunk, ASD_PAGE), ahead = mul_ms(s->swap_use_rate, s->lead_ms);
+	uint64_t one, ahead = mul_ms(s->swap_use_rate, s->lead_ms);
 
+	if (l->grow_steps) {
+		one = asd_step(l, s->managed_total, s->nr_areas) / 4;
+		if (one < HEADROOM_MIN)
+			one = HEADROOM_MIN;
+	} else {
+		one = sub0(l->chunk, ASD_PAGE);
+	}
 	return ahead > one ? ahead : one;
 }
 

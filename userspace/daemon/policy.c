@@ -184,9 +184,12 @@ static bool half_free(const struct asd_sample *s)
 }
 
 /*
- * Headroom: growth is due once free swap falls below the larger of
- *  - one fresh chunk: a chunk gives one page less than its size (the swap
- *    header), so "one unused chunk is enough" must allow for that page;
+ * Headroom (asd_grow_headroom()): growth is due once free swap falls below
+ * the larger of
+ *  - with a fixed chunk_mb, one fresh chunk: a chunk gives one page less
+ *    than its size (the swap header), so "one unused chunk is enough" must
+ *    allow for that page; with auto steps, a quarter of the next step, at
+ *    least 16 MiB;
  *  - what swap-out uses up, at the rate seen, in the time it takes until
  *    more swap can be ready (a standby refill and the next check).
  */
@@ -195,18 +198,24 @@ static bool enough_free(const struct asd_limits *l, const struct asd_sample *s)
 	return s->swap_free >= asd_grow_headroom(l, s);
 }
 
-/* The chunks that bring free swap back over the headroom (at least one). */
+/*
+ * The steps (asd_step()) that bring free swap back over the headroom, at
+ * least one; the first when no swap is active.
+ */
 static uint64_t grow_want(const struct asd_limits *l, const struct asd_sample *s)
 {
-	uint64_t miss = sub0(asd_grow_headroom(l, s), s->swap_free), per, n;
+	uint64_t step = asd_step(l, s->managed_total, s->nr_areas), miss, per, n;
 
-	if (!l->chunk)
+	if (!step)
 		return 0;
-	per = l->chunk > ASD_PAGE ? l->chunk - ASD_PAGE : l->chunk;	/* a chunk's usable size */
+	if (!s->swap_total)
+		return step;
+	miss = sub0(asd_grow_headroom(l, s), s->swap_free);
+	per = step > ASD_PAGE ? step - ASD_PAGE : step;	/* a file's usable size */
 	n = miss / per + (miss % per != 0);
 	if (!n)
 		n = 1;
-	return n > UINT64_MAX / l->chunk ? asd_page_down(UINT64_MAX) : n * l->chunk;
+	return n > UINT64_MAX / step ? asd_page_down(UINT64_MAX) : n * step;
 }
 
 /*
@@ -264,7 +273,7 @@ void asd_should_grow(const struct asd_config *c, const struct asd_limits *l,
 		       " MiB", why, mb(s->swap_free), mb(s->swap_total));
 		return;
 	}
-	grant(l, s, managed_on_disk, s->swap_total ? grow_want(l, s) : l->chunk, why, d);
+	grant(l, s, managed_on_disk, grow_want(l, s), why, d);
 }
 
 /* ---- shrink -------------------------------------------------------------- */

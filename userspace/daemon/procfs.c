@@ -61,6 +61,7 @@ void proc_sample(struct daemon *d, struct asd_sample *s)
 	struct statvfs fs;
 	struct mfile *sb;
 	unsigned low_pct;
+	int areas;
 
 	memset(s, 0, sizeof(*s));
 	s->now_ms = now_ms();
@@ -70,7 +71,7 @@ void proc_sample(struct daemon *d, struct asd_sample *s)
 		s->mem_total = proc_meminfo_kb(text, "MemTotal:") * 1024;
 		s->mem_avail = proc_meminfo_kb(text, "MemAvailable:") * 1024;
 	}
-	inv_refresh(d, &s->swap_total, &s->swap_free);
+	areas = inv_refresh(d, &s->swap_total, &s->swap_free);
 	for (int i = 0; i < d->inv.n; i++) {
 		if (d->inv.files[i].active) {
 			s->managed_total += d->inv.files[i].size;
@@ -78,6 +79,8 @@ void proc_sample(struct daemon *d, struct asd_sample *s)
 			s->nr_managed++;
 		}
 	}
+	/* unknown: as many as ours */
+	s->nr_areas = areas >= 0 ? (unsigned)areas : s->nr_managed;
 	if (statvfs(d->cfg.dir, &fs) == 0) {
 		s->fs_size = (uint64_t)fs.f_blocks * fs.f_frsize;
 		s->fs_free = (uint64_t)fs.f_bavail * fs.f_frsize;

@@ -45,6 +45,7 @@ void report_status_json(struct daemon *d, FILE *f)
 	asj_u64(&j, "fs_free", s.fs_free);
 	asj_object(&j, "budget");
 	asj_u64(&j, "chunk", d->lim.chunk);
+	asj_bool(&j, "chunk_grows", d->lim.grow_steps);
 	asj_u64(&j, "max_swap", d->lim.max_swap);
 	asj_u64(&j, "floor", d->lim.floor);
 	asj_u64(&j, "min_free", d->lim.min_free);
@@ -108,9 +109,10 @@ void report_status(struct daemon *d, FILE *f)
 	fprintf(f, "swap:       %" PRIu64 " MiB used of %" PRIu64 " MiB (managed: %" PRIu64
 		" MiB used of %" PRIu64 " MiB)\n", (s.swap_total - s.swap_free) / ASD_MIB,
 		s.swap_total / ASD_MIB, s.managed_used / ASD_MIB, s.managed_total / ASD_MIB);
-	fprintf(f, "budget:     chunk %" PRIu64 " MiB, max %" PRIu64 " MiB, floor %" PRIu64
+	fprintf(f, "budget:     chunk %" PRIu64 " MiB%s, max %" PRIu64 " MiB, floor %" PRIu64
 		" MiB, keep %" PRIu64 " MiB free, at most %u%% of the filesystem; room %" PRIu64
-		" MiB\n", l->chunk / ASD_MIB, l->max_swap / ASD_MIB, l->floor / ASD_MIB,
+		" MiB\n", l->chunk / ASD_MIB, l->grow_steps ? " and up (auto)" : "",
+		l->max_swap / ASD_MIB, l->floor / ASD_MIB,
 		l->min_free / ASD_MIB, l->max_disk_pct, room / ASD_MIB);
 	fprintf(f, "swappiness: %u (original %d%s)\nfiles in %s:\n", d->swp.cur,
 		d->swp.orig, d->cfg.swappiness_control ? "" : ", not tuned", d->cfg.dir);
