@@ -240,7 +240,11 @@ run_workload() {
 	mw=$LOGDIR/$name.mw
 	oom0=$(oom_kills)
 	[ "$CFG" != module ] || ev0=$(cat "$SYS/events_sent")
-	adaptswap-memwatch -l "$LOW_PCT" -p 100 "$mw" &
+	# adaptswapd's files, its standby included, in the disk figures too
+	case $CFG in
+	psi|module) adaptswap-memwatch -l "$LOW_PCT" -p 100 -d "$ASD_DIR" "$mw" & ;;
+	*) adaptswap-memwatch -l "$LOW_PCT" -p 100 "$mw" & ;;
+	esac
 	mwpid=$!
 	sleep 0.3
 	t0=$(mono)
@@ -293,7 +297,8 @@ run_workload() {
 	local base_total peak zr
 	base_total=$(awk '$1 == "swap" {print $3; exit}' "$mw")
 	peak=$(awk '$1 == "peak" {print "peak_alloc_kb=" $2, "peak_used_kb=" $3,
-		"peak_disk_alloc_kb=" $4, "peak_disk_used_kb=" $5, "peak_zram_mem_kb=" $6}' "$mw")
+		"peak_disk_alloc_kb=" $4, "peak_disk_used_kb=" $5, "peak_zram_mem_kb=" $6,
+		"peak_dir_kb=" ($7 == "" ? "NA" : $7)}' "$mw")
 	zr=$(awk '$1 == "zram" {print "zram_orig_kb=" $2, "zram_compr_kb=" $3, "zram_same_pages=" $5}' "$mw")
 	rec "work=$name rc=$rc survived=$survived oom=$oom t0=$t0 tend=$tend" \
 		"onset=${onset:-NA} event=${ev:-NA} swapup=${swapup:-NA} level_changes=$nlev" \

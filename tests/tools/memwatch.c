@@ -2,7 +2,7 @@
 /*
  * adaptswap-memwatch: timestamp memory pressure onset and swap changes.
  *
- * usage: adaptswap-memwatch [-l low_pct] [-p print_ms] OUTFILE
+ * usage: adaptswap-memwatch [-l low_pct] [-p print_ms] [-d DIR] OUTFILE
  *        adaptswap-memwatch -t       print the CLOCK_MONOTONIC time (s)
  *
  * Samples until SIGTERM or SIGINT, then writes a summary and exits 0.
@@ -16,7 +16,10 @@
  *   s T avail_kb swaptotal_kb swapused_kb disk_total_kb disk_used_kb
  *     zram_total_kb zram_used_kb zram_mem_kb    every print_ms
  *   peak swaptotal_kb swapused_kb disk_total_kb disk_used_kb zram_mem_kb
- *                                  largest values seen
+ *     dir_kb                       largest values seen; dir_kb: the disk
+ *                                  blocks of the regular files in DIR (-d:
+ *                                  a helper's swapfiles, a standby file
+ *                                  not yet swap included), 0 without -d
  *   zram orig_kb compr_kb mem_used_max_kb same_pages   summed over
  *                                  /sys/block/zram*, orig, compr and same
  *                                  when the devices held the most data (the
@@ -41,7 +44,9 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <dirent.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/sysinfo.h>
 
 static volatile sig_atomic_t stop;
@@ -170,9 +175,27 @@ static void zram_read(struct zram *z)
 	globfree(&g);
 }
 
+/* kB of disk blocks of the regular files directly in dir */
+static unsigned long dir_kb(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat st;
+	unsigned long kb = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode))
+			kb += (unsigned long)st.st_blocks / 2;
+	closedir(d);
+	return kb;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: adaptswap-memwatch [-l low_pct] [-p print_ms] OUTFILE\n"
+	fprintf(stderr, "usage: adaptswap-memwatch [-l low_pct] [-p print_ms] [-d DIR] OUTFILE\n"
 		"       adaptswap-memwatch -t\n");
 	exit(2);
 }
@@ -181,7 +204,8 @@ int main(int argc, char **argv)
 {
 	long low_pct = 20, print_ms = 100;
 	unsigned long total, avail, low, st, su, last_st, peak_t = 0, peak_u = 0;
-	unsigned long peak_dt = 0, peak_du = 0, peak_zm = 0;
+	unsigned long peak_dt = 0, peak_du = 0, peak_zm = 0, peak_dir = 0, kb;
+	const char *dir = NULL;
 	struct split sp = { 0 };
 	struct zram z, zpeak = { 0 };
 	double t, next_mem = 0, next_print = 0, next_split = 0;
@@ -189,7 +213,7 @@ int main(int argc, char **argv)
 	int o, fd, onset = 0;
 	FILE *out;
 
-	while ((o = getopt(argc, argv, "l:p:t")) != -1) {
+	while ((o = getopt(argc, argv, "l:p:d:t")) != -1) {
 		switch (o) {
 		case 't':
 			if (argc != 2)
@@ -198,6 +222,7 @@ int main(int argc, char **argv)
 			return 0;
 		case 'l': low_pct = arg_num(optarg, "low_pct", 1, 99); break;
 		case 'p': print_ms = arg_num(optarg, "print_ms", 1, 60000); break;
+		case 'd': dir = optarg; break;
 		default: usage();
 		}
 	}
@@ -251,6 +276,9 @@ int main(int argc, char **argv)
 				peak_du = sp.disk_used;
 			if (sp.zram_mem > peak_zm)
 				peak_zm = sp.zram_mem;
+			kb = dir ? dir_kb(dir) : 0;
+			if (kb > peak_dir)
+				peak_dir = kb;
 			next_split = t + 0.020;
 		}
 		if (st != last_st) {
@@ -273,7 +301,8 @@ int main(int argc, char **argv)
 		}
 		usleep(1000);
 	}
-	fprintf(out, "peak %lu %lu %lu %lu %lu\n", peak_t, peak_u, peak_dt, peak_du, peak_zm);
+	fprintf(out, "peak %lu %lu %lu %lu %lu %lu\n", peak_t, peak_u, peak_dt, peak_du, peak_zm,
+		peak_dir);
 	if (access("/sys/block/zram0", F_OK) == 0) {
 		zram_read(&z);
 		if (z.orig > zpeak.orig)
