@@ -9,14 +9,16 @@
 #   make bench-guest  figures: event latency, grow latency, idle cost, RSS,
 #                   sampler rates; the page-cache and OOM suites on every kernel
 #   make fuzz       the fuzz suites with their full counts (mk/fuzz.mk)
-#   make clean      remove build/ (keeps the download cache .cache/)
-#   make distclean  remove build/ and .cache/
+#   make clean      remove build/ (keeps the download cache)
+#   make distclean  remove build/ and the download cache: ADAPTSWAP_CACHE,
+#                   by default /var/cache/adaptswap for root (one per
+#                   machine, shared by its clones), else .cache/
 #
 # KERNELS lists Debian suites whose cloud kernels the guests boot; by
 #   default all five: bullseye (5.10), bookworm (6.1), bookworm-backports
 #   (6.12), trixie (6.12) and sid (7.x).  Headers that need a compiler this
 #   machine lacks are built against in a chroot of their suite
-#   (tests/vm/toolchain, cached in .cache/toolchain/).
+#   (tests/vm/toolchain, cached in the download cache's toolchain/).
 # IMAGE_SUITES lists the packaged images make check boots (mk/image.mk):
 #   trixie by default; "trixie bookworm" for both.
 # SHAPES=all runs every guest suite in each of its machine shapes on every
@@ -184,7 +186,7 @@ clean:
 	rm -rf $(BUILD)
 
 distclean: clean
-	rm -rf .cache
+	rm -rf .cache "$$(bash -c '. tests/vm/common.sh && echo "$$CACHE"')"
 
 .PHONY: tools
 .PHONY: demo bench-guest all deps userspace kernels kmod initramfs guest unit lint check clean distclean

@@ -2,7 +2,8 @@
 # the tree tests/kmod/graft.bats checks it against: Debian's
 # linux-source-6.1 (bookworm), downloaded, unpacked, configured like the
 # bookworm cloud kernel and modules_prepare'd once into
-# .cache/linux-source/VERSION/src (a warm run only checks the stamp).
+# linux-source/VERSION/src of the download cache (ADAPTSWAP_CACHE, see
+# tests/vm/common.sh; a warm run only checks the stamp).
 #
 #   make linux-source    prepare that tree
 

@@ -6,7 +6,7 @@
 # runs the image suite on each (bookworm only when asked for: it does not
 # fit in make check's time with trixie's, see README.md).
 #
-#   make image          build them (cached: .cache/image/SUITE for the base
+#   make image          build them (cached: image/SUITE of the download cache for the base
 #                       system, $(BUILD)/image/SUITE for the disk with the
 #                       packages), with the debs of VERSION installed and
 #                       those of IMAGE_NEXT_VERSION ready for the upgrade test

@@ -35,10 +35,10 @@ setup() {
 
 # kernel SUITE: KVER and KDIR of a prepared kernel, or skip
 kernel() {
-	local f=${ADAPTSWAP_CACHE:-$REPO/.cache}/kernels/$1/kver
+	local f=$CACHE/kernels/$1/kver
 	[ -s "$f" ] || skip "requires the $1 kernel (tests/vm/kernel.sh $1; make check prepares it)"
 	KVER=$(cat "$f")
-	KDIR=${ADAPTSWAP_CACHE:-$REPO/.cache}/kernels/$1/root/usr/src/linux-headers-$KVER
+	KDIR=$CACHE/kernels/$1/root/usr/src/linux-headers-$KVER
 	[ -f "$KDIR/Makefile" ] || { echo "no headers in $KDIR"; return 1; }
 }
 

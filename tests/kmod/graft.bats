@@ -19,7 +19,7 @@ setup_file() {
 	# The real tree, when prepared: grafted once for the tests below.
 	local d
 	export KSRC=
-	for d in "${ADAPTSWAP_CACHE:-$REPO/.cache}"/linux-source/*/; do
+	for d in "$CACHE"/linux-source/*/; do
 		[ -e "$d.prepared" ] && KSRC=${d}src
 	done
 	[ -n "$KSRC" ] || return 0

@@ -6,7 +6,7 @@ load ../lib/helpers
 
 setup() {
 	requires host
-	CONF=$(ls "${ADAPTSWAP_CACHE:-$REPO/.cache}"/kernels/bookworm/root/usr/lib/linux-kbuild-*/scripts/kconfig/conf 2>/dev/null | head -1)
+	CONF=$(ls "$CACHE"/kernels/bookworm/root/usr/lib/linux-kbuild-*/scripts/kconfig/conf 2>/dev/null | head -1)
 	[ -x "$CONF" ] || skip "requires the unpacked bookworm kernel (make check prepares it)"
 	cd "$BATS_TEST_TMPDIR"
 }

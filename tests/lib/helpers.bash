@@ -4,6 +4,14 @@ bats_require_minimum_version 1.5.0
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILD=${ADAPTSWAP_BUILD:-$REPO/build}
+# the download cache, as tests/vm/common.sh chooses it
+if [ -n "${ADAPTSWAP_CACHE:-}" ]; then
+	CACHE=$ADAPTSWAP_CACHE
+elif [ "$(id -u)" -eq 0 ]; then
+	CACHE=/var/cache/adaptswap
+else
+	CACHE=$REPO/.cache
+fi
 
 in_guest() { [ "$(hostname)" = guest ] && [ -d /tests ]; }
 

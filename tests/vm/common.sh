@@ -1,7 +1,9 @@
 # shellcheck shell=bash disable=SC2034
 # Shared settings of the guest bench.  Sourced, never run.
 #
-#   ADAPTSWAP_CACHE   downloads and unpacked kernels   (default: <repo>/.cache)
+#   ADAPTSWAP_CACHE   downloads, unpacked kernels, chroots (default: for
+#                     root, /var/cache/adaptswap, shared by every clone on
+#                     the machine; else <repo>/.cache)
 #   ADAPTSWAP_BUILD   per-kernel builds and initramfs  (default: <repo>/build)
 #   FLAVOUR           Debian kernel flavour            (default: cloud-amd64)
 #
@@ -11,7 +13,12 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-CACHE=${ADAPTSWAP_CACHE:-$REPO/.cache}
+# the default cache: one per machine for root (make check runs as root), so
+# that a fresh clone does not download and debootstrap it all again
+default_cache() {
+	if [ "$(id -u)" -eq 0 ]; then echo /var/cache/adaptswap; else echo "$REPO/.cache"; fi
+}
+CACHE=${ADAPTSWAP_CACHE:-$(default_cache)}
 BUILD=${ADAPTSWAP_BUILD:-$REPO/build}
 FLAVOUR=${FLAVOUR:-cloud-amd64}
 
