@@ -31,12 +31,14 @@ levels() { sed -n 's/.*"type":"level","level":"\([a-z]*\)".*/\1/p' "$EV" | tr '\
 
 @test "an anonymous ramp raises low, medium, critical in order, then none" {
 	start_events "$EV"
-	# a 20 MiB/s ramp towards all that is available, stopped as soon as
-	# the level reads critical.  A hog sized by MemAvailable alone does
-	# not get there on every kernel (7.2 kept 7% available under a hog of
-	# all but 3%); should the OOM killer end it first, the levels must
+	# a 20 MiB/s ramp towards 24 MiB more than is available, stopped as
+	# soon as the level reads critical.  A hog sized by MemAvailable alone
+	# does not get there on every kernel (7.2 kept 7% available under a
+	# hog of all but 3%, and 5.2% under one of all of it, just above
+	# critical_pct 5); past it MemAvailable falls to nothing before the
+	# OOM killer acts, and should that end the hog first, the levels must
 	# still have risen in order.
-	adaptswap-hog -r 20 -s 1 -h 5 "$(avail_mb)" > /dev/null 3>&- &
+	adaptswap-hog -r 20 -s 1 -h 5 "$(( $(avail_mb) + 24 ))" > /dev/null 3>&- &
 	HOG_PID=$!
 	wait_for 30 level_is critical || true
 	kill "$HOG_PID" 2>/dev/null || true
