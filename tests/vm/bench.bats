@@ -33,15 +33,16 @@ setup() {
 	run $RG "$M/unclean.meta.bats" "$M/fail.meta.bats" "$REPO/tests/vm/guest.guest.bats"
 	echo "$output"
 	[ "$status" -eq 1 ]
+	# (each test's line ends with its time: bats --timing)
 	[[ $output == *"# suite tests/vm/meta/unclean.meta.bats
 1..1
-ok 1 leaves swap on, a process and a file
+ok 1 leaves swap on, a process and a file in "*"ms
 # guest tests/vm/meta/unclean.meta.bats on "*"
 not ok - guest unclean.meta.bats on "*": it left the guest unclean for the next suite: process sleep("*") swap on: /mnt/left.swap
 # suite tests/vm/meta/fail.meta.bats
 1..2
-ok 1 this one passes
-not ok 2 this one fails
+ok 1 this one passes in "*"ms
+not ok 2 this one fails in "*"ms
 "*"
 # guest tests/vm/meta/fail.meta.bats on "*"
 not ok - guest fail.meta.bats on "*": suite failed in the guest (rc=1)
