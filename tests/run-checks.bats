@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # tests/run-checks: the guest runs it plans from the suites' '# guest:'
 # lines (kernels=, shapes=, smp=/mem=, --all-shapes), without booting
-# anything (--list); and run-guest's refusal of a bad machine shape.
+# anything (--list); shared boots (a stand-in run-guest); the budget; and
+# run-guest's refusal of a bad machine shape or of suites that need
+# different guests in one boot.
 # Host suite.
 
 load lib/helpers
@@ -93,6 +95,107 @@ k1 2x1G tests/a/light.guest.bats (slots=1)" ]
 	done
 }
 
+@test "--list: share=on suites of a kernel and shape share a boot when their guests are the same; its est= is the sum of theirs" {
+	suite a/one.guest.bats "share=on shapes=1x256M,2x256M@k2 est=30"
+	suite a/two.guest.bats "timeout=100 share=on est=40"
+	suite a/alone.guest.bats "timeout=100 est=50"
+	suite b/disk.guest.bats "disk=3G share=on est=20"
+	suite b/disk2.guest.bats "share=on disk=3G kernels=k1 est=20"
+	suite b/mem.guest.bats "share=on mem=512M"
+	suite b/wide.guest.bats "share=on smp=2 slots=1"
+	suite b/append.guest.bats "share=on append=x=1"
+	suite b/balloon.guest.bats "share=on balloon=on"
+	run "$FAKE/tests/run-checks" -k "k1 k2" --list
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# (a 2-vCPU guest first: it takes both job slots; then the longest:
+	# a shared boot takes as long as its suites together)
+	[ "$output" = "k2 2x256M tests/a/one.guest.bats
+k1 1x256M tests/a/one.guest.bats tests/a/two.guest.bats
+k2 1x256M tests/a/one.guest.bats tests/a/two.guest.bats
+k1 1x256M tests/a/alone.guest.bats
+k2 1x256M tests/a/alone.guest.bats
+k1 1x256M tests/b/disk.guest.bats tests/b/disk2.guest.bats
+k2 1x256M tests/b/disk.guest.bats
+k1 1x256M tests/b/append.guest.bats
+k1 1x256M tests/b/balloon.guest.bats
+k1 1x512M tests/b/mem.guest.bats
+k1 2x256M tests/b/wide.guest.bats (slots=1)
+k2 1x256M tests/b/append.guest.bats
+k2 1x256M tests/b/balloon.guest.bats
+k2 1x512M tests/b/mem.guest.bats
+k2 2x256M tests/b/wide.guest.bats (slots=1)" ]
+}
+
+@test "a shared boot: each suite's TAP, verdict and time under its own name" {
+	suite a/one.guest.bats "share=on"
+	suite a/two.guest.bats "share=on"
+	suite a/three.guest.bats "share=on"
+	# a stand-in for run-guest: one boot, the second suite fails
+	mkdir -p "$FAKE/tests/vm"
+	cat > "$FAKE/tests/vm/run-guest" <<-'EOF'
+	#!/bin/bash
+	echo "$*" > "$(dirname "$0")/args"
+	echo "# guest boot of 3 suites on k1 (1x256M): 42.5s"
+	echo "# suite tests/a/one.guest.bats"
+	printf '1..1\nok 1 first\n# guest tests/a/one.guest.bats on k1 (1x256M): 10.0s\n'
+	echo "# suite tests/a/three.guest.bats"
+	printf '1..2\nok 1 a\nok 2 b\n# guest tests/a/three.guest.bats on k1 (1x256M): 12.0s\n'
+	echo "# suite tests/a/two.guest.bats"
+	printf '1..2\nok 1 fine\nnot ok 2 this one fails\n# guest tests/a/two.guest.bats on k1 (1x256M): 11.0s\n'
+	echo "not ok - guest two.guest.bats on k1: suite failed in the guest (rc=1)"
+	exit 1
+	EOF
+	chmod +x "$FAKE/tests/vm/run-guest"
+	ADAPTSWAP_BUILD=$BATS_TEST_TMPDIR/build run "$FAKE/tests/run-checks" -k k1 --no-unit --no-host
+	echo "$output"
+	[ "$status" -eq 1 ]
+	# one boot of the three suites
+	[ "$(cat "$FAKE/tests/vm/args")" = "-k k1 -c 1 -m 256M -o $BATS_TEST_TMPDIR/build/check/guest-k1-1x256M-group-tests_a_one.guest.bats tests/a/one.guest.bats tests/a/three.guest.bats tests/a/two.guest.bats" ]
+	# each suite's TAP under its own heading, the failure under the second's
+	[[ $output == *"# tests/a/one.guest.bats on k1, 1x256M, one boot with 2 more suites
+1..1
+ok 1 first
+# tests/a/three.guest.bats on k1, 1x256M, one boot with 2 more suites
+1..2
+ok 1 a
+ok 2 b
+# tests/a/two.guest.bats on k1, 1x256M, one boot with 2 more suites
+1..2
+ok 1 fine
+not ok 2 this one fails
+not ok - guest two.guest.bats on k1: suite failed in the guest (rc=1)
+"* ]]
+	# the progress lines: each suite's, with its time in the guest, and the boot's
+	[[ $output == *"] ok tests/a/one.guest.bats on k1 1x256M (shared boot): 1 ok, 0 not ok, 10.0s"* ]]
+	[[ $output == *"] FAIL tests/a/two.guest.bats on k1 1x256M (shared boot): 1 ok, 2 not ok, 11.0s"* ]]
+	[[ $output == *"] FAIL one boot of 3 suites on k1 1x256M: 4 ok, 2 not ok, "* ]]
+	# the times: each suite's, and the boot's
+	grep -q -x '# tests/a/two.guest.bats  *k1  *1x256M  *11.0s' <<< "$output"
+	grep -q -x '# one boot: one+three+two  *k1  *1x256M  *42.5s' <<< "$output"
+	[[ $output == *"4 passed, 2 failed, 0 skipped" ]]
+}
+
+@test "run-guest refuses suites that need different guests in one boot, before booting" {
+	local d=$BATS_TEST_TMPDIR
+	printf '# guest: disk=3G\n@test "x" { true; }\n' > "$d/a.bats"
+	printf '# guest: disk=2G\n@test "x" { true; }\n' > "$d/b.bats"
+	printf '# guest: mem=512M\n@test "x" { true; }\n' > "$d/c.bats"
+	printf '# guest: balloon=on disk=2G\n@test "x" { true; }\n' > "$d/e.bats"
+	local pair
+	for pair in "a b" "b c" "b e"; do
+		set -- $pair
+		run -2 "$REPO/tests/vm/run-guest" -k bookworm "$d/$1.bats" "$d/$2.bats"
+		echo "$pair: $output"
+		[[ $output == "run-guest: $d/$1.bats and $d/$2.bats need different guests"* ]]
+	done
+	# what the command line sets is the same for all
+	run "$REPO/tests/vm/run-guest" -k no-such-kernel -m 256M "$d/b.bats" "$d/c.bats"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output != *"need different guests"* ]]
+}
+
 @test "this repository: the 2-vCPU runs make check makes, and the full matrix" {
 	run "$REPO/tests/run-checks" -k "bullseye bookworm bookworm-backports trixie sid" --list
 	echo "$output"
@@ -110,7 +213,9 @@ sid 1x256M tests/userspace/adaptswapd-workload.guest.bats" ]
 	# suites only in the full matrix
 	[ "$(grep -c ' 1x512M tests/kmod/oom' <<< "$output")" -eq 3 ]
 	! grep -q 'pagecache\|ramp' <<< "$output" || false
-	[ "$(grep -c ' 1x256M tests/kmod/' <<< "$output")" -eq 20 ]
+	[ "$(grep ' 1x256M ' <<< "$output" | grep -o ' tests/kmod/[a-z]*\.guest\.bats' | wc -l)" -eq 20 ]
+	# the four module suites and the guest suite share one boot per kernel
+	[ "$(grep -c -x '[a-z-]* 1x256M tests/kmod/module.guest.bats tests/kmod/netlink.guest.bats tests/kmod/pressure.guest.bats tests/kmod/sysfs.guest.bats tests/vm/guest.guest.bats' <<< "$output")" -eq 5 ]
 	local n1
 	n1=$(grep -c ' 1x256M ' <<< "$output")
 	run "$REPO/tests/run-checks" -k "bullseye bookworm bookworm-backports trixie sid" --all-shapes --list
@@ -118,7 +223,7 @@ sid 1x256M tests/userspace/adaptswapd-workload.guest.bats" ]
 	# every module suite (and smp) in two vCPUs on every kernel, the
 	# workload suite in 1 GiB on each of its kernels
 	# (and the fuzz suite, one kernel: the 2-vCPU reloads under fire)
-	[ "$(grep -c ' 2x256M tests/kmod/' <<< "$output")" -eq 26 ]
+	[ "$(grep ' 2x256M ' <<< "$output" | grep -o ' tests/kmod/[a-z]*\.guest\.bats' | wc -l)" -eq 26 ]
 	[ "$(grep -c ' 2x1G tests/userspace/adaptswapd-workload' <<< "$output")" -eq 3 ]
 	# the page-cache and ramp suites on 6.1
 	[ "$(grep -c 'bookworm 1x1G tests/kmod/pagecache\|bookworm 1x256M tests/userspace/adaptswapd-ramp' <<< "$output")" -eq 2 ]
@@ -295,4 +400,53 @@ k1 1x256M tests/a/short.guest.bats
 k2 1x256M tests/a/short.guest.bats
 k1 1x512M tests/a/none.guest.bats
 k2 1x512M tests/a/none.guest.bats" ]
+}
+
+@test "CHECK_BUDGET: a shared boot cut short keeps what its guest reported; the suite it ran is killed, the rest not run" {
+	suite a/one.guest.bats "share=on"
+	suite a/two.guest.bats "share=on"
+	suite a/three.guest.bats "share=on"
+	# a stand-in for run-guest: the guest ended the first suite, began the
+	# second, then hangs; its result channel is in the -o directory
+	mkdir -p "$FAKE/tests/vm"
+	cat > "$FAKE/tests/vm/run-guest" <<-'EOF'
+	#!/bin/bash
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-o) o=$2; shift 2 ;;
+		-*) shift 2 ;;
+		*) break ;;
+		esac
+	done
+	mkdir -p "$o"
+	printf 'ADAPTSWAP-SUITE n /tests/%s\n' "${1#tests/}" > "$o/result.log"
+	printf '1..1\nok 1 first in 5ms\nADAPTSWAP-END n rc=0 time=3.0\n' >> "$o/result.log"
+	printf 'ADAPTSWAP-SUITE n /tests/%s\n1..2\nok 1 a in 7ms\n' "${2#tests/}" >> "$o/result.log"
+	echo $$ > "$(dirname "$0")/pid"
+	sleep 600
+	EOF
+	chmod +x "$FAKE/tests/vm/run-guest"
+	# one slot: k1's boot hangs in it, k2's never starts
+	CHECK_BUDGET=4 JOBS=1 run timeout 60 "$FAKE/tests/run-checks" -k "k1 k2" --no-unit --no-host
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"#   killed: one boot of tests/a/one.guest.bats tests/a/three.guest.bats tests/a/two.guest.bats on k1 1x256M"* ]]
+	[[ $output == *"# tests/a/one.guest.bats on k1, 1x256M, one boot with 2 more suites
+1..1
+ok 1 first in 5ms
+# tests/a/three.guest.bats on k1, 1x256M, one boot with 2 more suites
+1..2
+ok 1 a in 7ms
+not ok - tests/a/three.guest.bats on k1 (1x256M): killed (in a shared boot), make check's time budget (CHECK_BUDGET=4 s) was spent
+# tests/a/two.guest.bats on k1, 1x256M, one boot with 2 more suites
+not ok - tests/a/two.guest.bats on k1 (1x256M): not run (its shared boot was cut short), make check's time budget (CHECK_BUDGET=4 s) was spent
+"* ]]
+	local s
+	for s in one two three; do
+		[[ $output == *"not ok - tests/a/$s.guest.bats on k2 (1x256M): not run (its shared boot was cut short), make check's time budget"* ]]
+	done
+	[ "$(tail -1 <<< "$output")" = "2 passed, 5 failed, 0 skipped" ]
+	pid=$(cat "$FAKE/tests/vm/pid")
+	st=$(ps -o stat= -p "$pid") || st=gone
+	[[ $st == gone || $st == Z* ]]
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # adaptswap.ko: loading, unloading, registrations, and 20 load/unload
 # cycles alone, with a subscriber attached, and under a memory hog.
-# guest: shapes=1x256M,2x256M@full est=35
+# guest: shapes=1x256M,2x256M@full est=35 share=on
 
 load ../lib/helpers
 

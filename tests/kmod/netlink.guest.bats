@@ -3,7 +3,7 @@
 # time), set (CAP_NET_ADMIN and CAP_SYS_ADMIN, all or nothing), strict
 # validation with extack messages, through adaptswapctl and raw messages
 # (adaptswap-nlraw).
-# guest: shapes=1x256M,2x256M@full est=45
+# guest: shapes=1x256M,2x256M@full est=45 share=on
 
 load ../lib/helpers
 

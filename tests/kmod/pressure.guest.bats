@@ -4,7 +4,7 @@
 # naming the victim, the level falls back to none when the hog is gone,
 # and re-enabling the module does not report what happened while it was
 # disabled.
-# guest: mem=256M timeout=300 shapes=1x256M,2x256M@full est=55
+# guest: mem=256M timeout=300 shapes=1x256M,2x256M@full est=55 share=on
 
 load ../lib/helpers
 

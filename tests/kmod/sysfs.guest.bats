@@ -2,7 +2,7 @@
 # /sys/kernel/adaptswap/: every knob read and written, every bad input
 # refused with -EINVAL and the old value kept, read-only files stay so,
 # writes need CAP_SYS_ADMIN.
-# guest: shapes=1x256M,2x256M@full est=50
+# guest: shapes=1x256M,2x256M@full est=50 share=on
 
 load ../lib/helpers
 

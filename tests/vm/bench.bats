@@ -29,6 +29,30 @@ setup() {
 	[[ $output == *"not ok - guest fail.meta.bats"*"suite failed in the guest"* ]]
 }
 
+@test "a shared boot: each suite judged under its own name; one that leaves the guest unclean fails, the next finds it clean" {
+	run $RG "$M/unclean.meta.bats" "$M/fail.meta.bats" "$REPO/tests/vm/guest.guest.bats"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	# (each test's line ends with its time: bats --timing)
+	[[ $output == *"# suite tests/vm/meta/unclean.meta.bats
+1..1
+ok 1 leaves swap on, a process and a file in "*"ms
+# guest tests/vm/meta/unclean.meta.bats on "*"
+not ok - guest unclean.meta.bats on "*": it left the guest unclean for the next suite: process sleep("*") swap on: /mnt/left.swap
+# suite tests/vm/meta/fail.meta.bats
+1..2
+ok 1 this one passes in "*"ms
+not ok 2 this one fails in "*"ms
+"*"
+# guest tests/vm/meta/fail.meta.bats on "*"
+not ok - guest fail.meta.bats on "*": suite failed in the guest (rc=1)
+# suite tests/vm/guest.guest.bats
+"* ]]
+	# the disk emptied, the swap off, for the guest suite
+	[[ $output != *"not ok - guest guest.guest.bats"* ]]
+	[ "$(grep -c '^ok [0-9]' <<< "${output#*# suite tests/vm/guest.guest.bats}")" -eq 6 ]
+}
+
 @test "a kernel WARN fails the run" {
 	run $RG "$M/warn.meta.bats"
 	echo "$output"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
-# The guest environment the other guest suites rely on.
+# The guest environment the other guest suites rely on (a disk emptied and
+# no swap: also after the suites that shared the boot before it).
+# guest: share=on est=12
 
 load ../lib/helpers
 
