@@ -768,10 +768,10 @@ static void test_resolve(void)
 	asd_config_defaults(&c);
 	asd_config_resolve(&c, 1 * GiB, 10 * GiB, &l);
 	ok(l.grow_steps, "chunk_mb = auto: the steps grow with the managed swap");
-	resolve_case("64 MiB RAM: 4 -> 16", &c, 64 * MiB, 10 * GiB, 16 * MiB, 256 * MiB, 512 * MiB, 0);
-	resolve_case("217 MiB RAM (a 256 MiB VM): 13.6 -> 16", &c, 217 * MiB, 10 * GiB, 16 * MiB,
+	resolve_case("64 MiB RAM: 4 -> 32", &c, 64 * MiB, 10 * GiB, 32 * MiB, 256 * MiB, 512 * MiB, 0);
+	resolve_case("217 MiB RAM (a 256 MiB VM): 13.6 -> 32", &c, 217 * MiB, 10 * GiB, 32 * MiB,
 		     868 * MiB, 512 * MiB, 0);
-	resolve_case("256 MiB RAM", &c, 256 * MiB, 10 * GiB, 16 * MiB, 1024 * MiB, 512 * MiB, 0);
+	resolve_case("256 MiB RAM: 16 -> 32", &c, 256 * MiB, 10 * GiB, 32 * MiB, 1024 * MiB, 512 * MiB, 0);
 	resolve_case("8 GiB RAM", &c, 8 * GiB, 10 * GiB, 512 * MiB, 32 * GiB,
 		     512 * MiB, 0);
 	resolve_case("64 GiB RAM: 4096 -> 1024", &c, 64 * GiB, 10 * GiB, 1024 * MiB, 256 * GiB, 512 * MiB, 0);
@@ -780,19 +780,19 @@ static void test_resolve(void)
 		     4000 * MiB, 512 * MiB, 0);
 	resolve_case("3 MiB RAM: chunk capped by max_swap", &c, 3 * MiB, 10 * GiB, 12 * MiB,
 		     12 * MiB, 512 * MiB, 0);
-	resolve_case("RAM not page aligned", &c, 256 * MiB + 1000, 10 * GiB, 16 * MiB,
+	resolve_case("RAM not page aligned", &c, 256 * MiB + 1000, 10 * GiB, 32 * MiB,
 		     1024 * MiB, 512 * MiB, 0);
 	resolve_case("RAM odd kB", &c, 1000 * 1024 + 3 * 1024, 10 * GiB, 1024 * 4000 + 4096 * 3,
 		     1024 * 4000 + 4096 * 3, 512 * MiB, 0);
 	resolve_case("no RAM", &c, 0, 10 * GiB, 0, 0, 512 * MiB, 0);
 	resolve_case("huge RAM", &c, UINT64_MAX, UINT64_MAX, 1024 * MiB, UINT64_MAX - 4095,
 		     (UINT64_MAX / 100 * 5 + 15 * 5 / 100 + 4095) & ~4095ull, 0);
-	resolve_case("tiny fs: min_free 256 MiB", &c, 256 * MiB, 100 * MiB, 16 * MiB,
+	resolve_case("tiny fs: min_free 256 MiB", &c, 256 * MiB, 100 * MiB, 32 * MiB,
 		     1024 * MiB, 256 * MiB, 0);
-	resolve_case("empty fs", &c, 256 * MiB, 0, 16 * MiB, 1024 * MiB, 256 * MiB, 0);
-	resolve_case("fs 5120 MiB: 5% is 256 MiB", &c, 256 * MiB, 5 * GiB, 16 * MiB,
+	resolve_case("empty fs", &c, 256 * MiB, 0, 32 * MiB, 1024 * MiB, 256 * MiB, 0);
+	resolve_case("fs 5120 MiB: 5% is 256 MiB", &c, 256 * MiB, 5 * GiB, 32 * MiB,
 		     1024 * MiB, 256 * MiB, 0);
-	resolve_case("fs 1 TiB: 5% rounded up to a page", &c, 256 * MiB, 1024 * GiB, 16 * MiB,
+	resolve_case("fs 1 TiB: 5% rounded up to a page", &c, 256 * MiB, 1024 * GiB, 32 * MiB,
 		     1024 * MiB, 54975582208ull, 0);
 
 	is_int(asd_config_parse("r", "chunk_mb = 2048\n", &c, err, sizeof(err)), 0, "chunk 2048");
@@ -808,7 +808,7 @@ static void test_resolve(void)
 	ok(!l.grow_steps, "chunk_mb = 256: every file 256 MiB");
 	asd_config_defaults(&c);
 	c.floor_mb = 2048;
-	resolve_case("floor above auto max_swap is kept", &c, 256 * MiB, 10 * GiB, 16 * MiB,
+	resolve_case("floor above auto max_swap is kept", &c, 256 * MiB, 10 * GiB, 32 * MiB,
 		     1024 * MiB, 512 * MiB, 2048 * MiB);
 }
 
