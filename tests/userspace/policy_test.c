@@ -1127,6 +1127,29 @@ static void test_steps(void)
 	s.swap_use_rate = 100 * MiB;
 	s.lead_ms = 600;
 	is_int(asd_grow_headroom(&l, &s), 60 * MiB, "100 MiB/s for 600 ms: 60 MiB");
+
+	/* the lead: the last refill's time, or the running one's if longer */
+	is_int(asd_lead_ms(0, 0), ASD_REFILL_GUESS_MS + ASD_CHECK_MAX_MS, "no refill measured: the guess");
+	is_int(asd_lead_ms(200, 0), 300, "a 200 ms refill and a check");
+	is_int(asd_lead_ms(200, 3000), 3100, "a refill running for 3 s: 3 s and a check");
+	is_int(asd_lead_ms(5000, 100), 5100, "the last took 5 s, this one 100 ms so far: 5 s");
+
+	/* the next file covers what swap-out uses during the lead */
+	asd_config_resolve(&c, 1024 * MiB, 10 * GiB, &l);
+	s = pressed(128 * MiB, 8 * GiB);
+	s.nr_areas = 2;
+	is_int(asd_grow_step(&l, &s), 64 * MiB, "no swap-out: the step (64 MiB)");
+	s.swap_use_rate = 25 * MiB;
+	s.lead_ms = 300;
+	is_int(asd_grow_step(&l, &s), 64 * MiB, "25 MiB/s for 300 ms: 7.5 MiB, the step");
+	s.lead_ms = 3100;
+	is_int(asd_grow_step(&l, &s), 80 * MiB, "25 MiB/s for 3.1 s: 77.5 -> 80 MiB");
+	s.managed_total = s.swap_total = 4096 * MiB - 40 * MiB;
+	is_int(asd_grow_step(&l, &s), 40 * MiB, "40 MiB left below max_swap: 40 MiB");
+	c.chunk_mb = 48;
+	asd_config_resolve(&c, 1024 * MiB, 10 * GiB, &l);
+	s.managed_total = s.swap_total = 128 * MiB;
+	is_int(asd_grow_step(&l, &s), 48 * MiB, "chunk_mb = 48: 48 MiB whatever the rate");
 }
 
 /*
@@ -1144,6 +1167,9 @@ static uint64_t sim_auto(unsigned ram, unsigned peak, unsigned rate, unsigned re
 	struct asd_limits l;
 	struct asd_rate r = { 0 };
 	uint64_t total = 0, used = 0, standby, refill_done = 0, t, next = 0;
+	/* the daemon knows the refill time it last measured: the boot's,
+	 * made without pressure, until a refill under pressure completes */
+	uint64_t known_refill = 200, refill_start = 0, pending = 0;
 	uint64_t end = (uint64_t)peak * 1000 / rate + 3000, top = (uint64_t)peak * MiB;
 
 	asd_config_defaults(&c);
@@ -1159,8 +1185,9 @@ static uint64_t sim_auto(unsigned ram, unsigned peak, unsigned rate, unsigned re
 		if (used > top)
 			used = top;
 		if (!standby && refill_done && t >= refill_done) {
-			standby = asd_step(&l, total, *files);
+			standby = pending;
 			refill_done = 0;
+			known_refill = refill_ms;
 		}
 		if (total && (used > total || (long)((total - used) / MiB) < *least))
 			*least = used > total ? -1 : (long)((total - used) / MiB);
@@ -1176,7 +1203,7 @@ static uint64_t sim_auto(unsigned ram, unsigned peak, unsigned rate, unsigned re
 		s.nr_managed = s.nr_areas = *files;
 		s.standby_bytes = standby;
 		s.swap_use_rate = asd_rate_observe(&r, t, total, s.swap_free);
-		s.lead_ms = refill_ms + ASD_CHECK_MAX_MS;
+		s.lead_ms = asd_lead_ms(known_refill, refill_done ? t - refill_start : 0);
 		asd_should_grow(&c, &l, &s, total + standby, &d);
 		next = t + asd_grow_recheck_ms(&l, &s);
 		if (d.verdict != ASD_YES)
@@ -1185,7 +1212,13 @@ static uint64_t sim_auto(unsigned ram, unsigned peak, unsigned rate, unsigned re
 			total += standby;
 			standby = 0;
 			refill_done = t + refill_ms;
+			refill_start = t;
 			++*files;
+			/* the refill's size, chosen as it starts */
+			s.managed_total = total;
+			s.nr_areas = *files;
+			s.lead_ms = asd_lead_ms(known_refill, 0);
+			pending = asd_grow_step(&l, &s);
 			if (d.extra) {
 				total += d.extra;
 				++*files;
@@ -1241,6 +1274,31 @@ static void test_auto_spikes(void)
 			   "(<= %u), least free %ld MiB", rams[i], rates[j], total / MiB, files,
 			   ASD_AREAS_SAFE, least);
 		}
+	}
+	/*
+	 * Slow refills: a guest thrashing under TCG took 3 s and more for
+	 * each new file while four processes swapped out at ~25 MiB/s
+	 * (bench, 1 GiB, multi:4, PSI only), while the daemon still reckoned
+	 * with the 200 ms its first refill took.  Files of the first step
+	 * (60 MiB) every 3 s supply 20 MiB/s: the headroom must grow with
+	 * the running refill's time, and each file cover what swap-out uses
+	 * while the next one is made.  The limit: the standby made at start
+	 * (the first step) must last until the first slow refill is seen to
+	 * be slow; at 40 MiB/s a 60 MiB standby lasts 1.5 s, and a new file
+	 * that takes 3 s as well comes too late.
+	 */
+	static const struct { unsigned ram, rate, refill_ms; } slow[] = {
+		{ 972, 25, 3000 }, { 972, 30, 2000 }, { 217, 20, 2000 }, { 1990, 40, 4000 },
+		{ 1990, 25, 5000 },
+	};
+
+	for (size_t i = 0; i < sizeof(slow) / sizeof(slow[0]); i++) {
+		uint64_t total = sim_auto(slow[i].ram, slow[i].ram / 2, slow[i].rate,
+					  slow[i].refill_ms, slow[i].refill_ms, &least, &files);
+
+		ok(least > 0, "%u MiB RAM, %u MiB of swap at %u MiB/s, refills of %u ms: %" PRIu64
+		   " MiB in %u files, least free %ld MiB", slow[i].ram, slow[i].ram / 2,
+		   slow[i].rate, slow[i].refill_ms, total / MiB, files, least);
 	}
 }
 

@@ -60,7 +60,7 @@ void act_refill_standby(struct daemon *d)
 	proc_sample(d, &s);
 	room = asd_budget_room(&d->lim, s.managed_total, inv_on_disk(d), s.fs_size, s.fs_free);
 	/* the step the next growth takes */
-	size = asd_step(&d->lim, s.managed_total, s.nr_areas);
+	size = asd_grow_step(&d->lim, &s);
 	if (room < size) {
 		logmsg(d, LOG_DEBUG_, "standby: no room in the budget");
 		return;

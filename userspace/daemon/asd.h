@@ -240,6 +240,15 @@ uint64_t asd_rate_observe(struct asd_rate *r, uint64_t now_ms, uint64_t swap_tot
 uint64_t asd_grow_headroom(const struct asd_limits *l, const struct asd_sample *s);
 
 /*
+ * The size of the next file, new or standby: asd_step(), and with auto
+ * steps never less than what swap-out uses up, at s->swap_use_rate,
+ * during s->lead_ms (in 4 MiB, within max_swap): each file must cover the
+ * time the one after it takes to make, or a slow refill under pressure
+ * falls behind swap-out one file at a time.
+ */
+uint64_t asd_grow_step(const struct asd_limits *l, const struct asd_sample *s);
+
+/*
  * Under pressure, when to check growth again: the time until free swap
  * falls to the headroom at the current rate, within [ASD_CHECK_MIN_MS,
  * ASD_CHECK_MAX_MS].
@@ -248,6 +257,15 @@ uint64_t asd_grow_headroom(const struct asd_limits *l, const struct asd_sample *
 #define ASD_CHECK_MIN_MS	20u
 #define ASD_CHECK_MAX_MS	100u
 unsigned asd_grow_recheck_ms(const struct asd_limits *l, const struct asd_sample *s);
+
+/*
+ * s->lead_ms: the time until more swap can be ready, a refill and a
+ * check.  The refill takes what the last one took (last_ms, 0: none
+ * measured yet, ASD_REFILL_GUESS_MS), or what the running one has taken
+ * so far (running_ms, 0: none running) when that is longer: a refill
+ * under pressure can take ten times the one made at start.
+ */
+uint64_t asd_lead_ms(uint64_t last_ms, uint64_t running_ms);
 
 enum asd_verdict { ASD_NO, ASD_YES, ASD_REFUSED };
 

@@ -50,6 +50,21 @@ uint64_t asd_grow_headroom(const struct asd_limits *l, const struct asd_sample *
 	return ahead > one ? ahead : one;
 }
 
+#define STEP_ROUND	(4 * ASD_MIB)
+uint64_t asd_grow_step(const struct asd_limits *l, const struct asd_sample *s)
+{
+	uint64_t step = asd_step(l, s->managed_total, s->nr_areas), need, room;
+
+	if (!l->grow_steps || s->managed_total >= l->max_swap)
+		return step;
+	need = mul_ms(s->swap_use_rate, s->lead_ms);
+	if (need <= step)
+		return step;
+	room = asd_page_down(l->max_swap - s->managed_total);
+	need = need > UINT64_MAX - STEP_ROUND ? room : (need + STEP_ROUND - 1) / STEP_ROUND * STEP_ROUND;
+	return need < room ? need : room;
+}
+
 unsigned asd_grow_recheck_ms(const struct asd_limits *l, const struct asd_sample *s)
 {
 	uint64_t spare = sub0(s->swap_free, asd_grow_headroom(l, s)), ms;
@@ -60,6 +75,15 @@ unsigned asd_grow_recheck_ms(const struct asd_limits *l, const struct asd_sample
 	if (ms < ASD_CHECK_MIN_MS)
 		return ASD_CHECK_MIN_MS;
 	return ms > ASD_CHECK_MAX_MS ? ASD_CHECK_MAX_MS : (unsigned)ms;
+}
+
+uint64_t asd_lead_ms(uint64_t last_ms, uint64_t running_ms)
+{
+	uint64_t refill = last_ms ? last_ms : ASD_REFILL_GUESS_MS;
+
+	if (running_ms > refill)
+		refill = running_ms;
+	return refill > UINT64_MAX - ASD_CHECK_MAX_MS ? UINT64_MAX : refill + ASD_CHECK_MAX_MS;
 }
 
 /* ---- PSI mode's own sampling ------------------------------------------- */

@@ -199,12 +199,12 @@ static bool enough_free(const struct asd_limits *l, const struct asd_sample *s)
 }
 
 /*
- * The steps (asd_step()) that bring free swap back over the headroom, at
+ * The steps (asd_grow_step()) that bring free swap back over the headroom, at
  * least one; the first when no swap is active.
  */
 static uint64_t grow_want(const struct asd_limits *l, const struct asd_sample *s)
 {
-	uint64_t step = asd_step(l, s->managed_total, s->nr_areas), miss, per, n;
+	uint64_t step = asd_grow_step(l, s), miss, per, n;
 
 	if (!step)
 		return 0;

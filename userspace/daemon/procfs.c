@@ -96,5 +96,7 @@ void proc_sample(struct daemon *d, struct asd_sample *s)
 	low_pct = d->src.module_mode ? d->src.low_pct : d->cfg.psi_low_pct;
 	s->avail_short = s->mem_total / 100 * low_pct / 100 * ASD_SHORT_PCT;
 	s->swap_use_rate = d->act.rate.rate;
-	s->lead_ms = (d->act.refill_ms ? d->act.refill_ms : ASD_REFILL_GUESS_MS) + ASD_CHECK_MAX_MS;
+	s->lead_ms = asd_lead_ms(d->act.refill_ms,
+				 d->act.refill_start_ms && s->now_ms > d->act.refill_start_ms ?
+				 s->now_ms - d->act.refill_start_ms : 0);
 }
