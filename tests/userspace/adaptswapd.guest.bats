@@ -73,6 +73,24 @@ teardown() {
 	for f in "$ASD_DIR"/*; do stat -c '%a' "$f" | grep -q '^600$'; done
 }
 
+@test "its pages are locked in RAM, later mappings only as far as they are used" {
+	start_daemon "$CONF"
+	wait_for 10 daemon_has '"state":"standby"'
+	grep -E '^Vm(Lck|RSS|Size):' "/proc/$ASD_PID/status"
+	grep -E '^(Rss|Locked):' "/proc/$ASD_PID/smaps_rollup"
+	# every mapping is locked (VmLck counts their size) ...
+	vmlck=$(awk '$1 == "VmLck:" {print $2}' "/proc/$ASD_PID/status")
+	[ "$vmlck" -gt 0 ]
+	# ... and in RAM: the program and its heap; not the whole of the
+	# worker's 8 MiB stack (MCL_ONFAULT: as far as it is used)
+	lck=$(awk '$1 == "Locked:" {print $2}' "/proc/$ASD_PID/smaps_rollup")
+	rss=$(awk '$1 == "Rss:" {print $2}' "/proc/$ASD_PID/smaps_rollup")
+	[ "$lck" -gt 200 ]
+	[ "$lck" -le "$rss" ]
+	[ "$rss" -lt 6144 ]
+	! grep -q 'cannot lock' "$BATS_TEST_TMPDIR/asd.log"
+}
+
 @test "a foreign swapfile is left alone" {
 	fallocate -l 64M /mnt/foreign.swap
 	chmod 600 /mnt/foreign.swap

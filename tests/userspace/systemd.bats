@@ -47,9 +47,10 @@ setup() {
 	[ "$(stat -c %a "$u")" = 644 ]
 }
 
-@test "the unit's sandbox: tunables and modules protected, one capability, exposure at most 2.0" {
+@test "the unit's sandbox: tunables and modules protected, two capabilities, exposure at most 2.0" {
 	u=$REPO/userspace/systemd/adaptswapd.service
-	grep -qx 'CapabilityBoundingSet=CAP_SYS_ADMIN' "$u"
+	# swapon/swapoff, and mlockall of the daemon's own pages
+	grep -qx 'CapabilityBoundingSet=CAP_SYS_ADMIN CAP_IPC_LOCK' "$u"
 	grep -qx 'ProtectKernelTunables=yes' "$u"
 	grep -qx 'ReadWritePaths=/proc/sys/vm/swappiness' "$u"
 	grep -qx 'ProtectKernelModules=yes' "$u"
