@@ -118,15 +118,14 @@ static int activate(struct daemon *d, struct mfile *f, char *out, size_t outlen)
 
 /*
  * Near the kernel's limit on swap areas (MAX_SWAPFILES, 23 to 32 by
- * configuration; counted with foreign areas): the next file takes all
- * the room the budget leaves, not one more chunk.
+ * configuration; counted with foreign areas; within 2 of ASD_AREAS_SAFE):
+ * the next file takes all the room the budget leaves, not one more chunk.
  */
-#define AREAS_SAFE	20
 static uint64_t chunk_for_areas(struct daemon *d, uint64_t bytes, uint64_t room)
 {
 	int n = inv_areas_in_use();
 
-	if (n < 0 || n + 2 < AREAS_SAFE || room <= bytes)
+	if (n < 0 || (unsigned)n + 2 < ASD_AREAS_SAFE || room <= bytes)
 		return bytes;
 	logmsg(d, LOG_INFO_, "%d swap areas in use, near the kernel's limit: growing by %"
 	       PRIu64 " MiB at once", n, asd_page_down(room) / ASD_MIB);

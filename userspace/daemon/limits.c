@@ -78,7 +78,7 @@ void asd_config_resolve(const struct asd_config *c, uint64_t ram_bytes,
  *  - and large enough to reach max_swap within the swap areas left
  *    (ASD_AREAS_SAFE less those in use): the steps grow geometrically by
  *    the factor that gets there, (max_swap / managed)^(1 / areas left);
- * in 4 MiB, at most the room left below max_swap (or the
+ * rounded down to 4 MiB, at most the room left below max_swap (or the
  * first step, when none is left: the budget refuses it then).  Past
  * ASD_AREAS_SAFE areas the caller takes all the room at once.
  */
