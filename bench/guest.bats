@@ -169,6 +169,17 @@ log_time() {	# log_time T0 ERE
 	sed -n 's/^adaptswapd: \[\([0-9.]*\)\] \(.*\)$/\1 \2/p' "$LOGDIR/asd.log" |
 		awk -v t0="$1" -v re="$2" '$1 >= t0 && $0 ~ re {print $1; exit}'
 }
+# The time of the module's sample behind that line: the line says "sampled
+# X ms before" (module mode only).
+log_sample() {	# log_sample T0 ERE
+	sed -n 's/^adaptswapd: \[\([0-9.]*\)\] \(.*\)$/\1 \2/p' "$LOGDIR/asd.log" |
+		awk -v t0="$1" -v re="$2" '$1 >= t0 && $0 ~ re {
+			if (match($0, /sampled [0-9.-]+ ms before/)) {
+				split(substr($0, RSTART, RLENGTH), w, " ")
+				printf "%.6f", $1 - w[2] / 1000
+			}
+			exit }'
+}
 log_count() {	# log_count T0 ERE
 	sed -n 's/^adaptswapd: \[\([0-9.]*\)\] \(.*\)$/\1 \2/p' "$LOGDIR/asd.log" |
 		awk -v t0="$1" -v re="$2" '$1 >= t0 && $0 ~ re {n++} END {print n + 0}'
@@ -283,10 +294,12 @@ run_workload() {
 	# first swap the helper added after the workload started
 	swapup=$(awk -v t0="$t0" -v base="$(awk '$1 == "swap" {print $3; exit}' "$mw")" \
 		'$1 == "swap" && $2 >= t0 && $3 > base {print $2; exit}' "$mw")
-	ev=''
+	ev='' evs=''
 	if [ "$CFG" = psi ] || [ "$CFG" = module ]; then
 		ev=$(log_time "$t0" 'level none -> ')
 		nlev=$(log_count "$t0" 'level none -> ')
+		# the module's sample that the event came from ("sampled X ms before")
+		evs=$(log_sample "$t0" 'level none -> ')
 	fi
 	[ "$CFG" != module ] || ev1=$(cat "$SYS/events_sent")
 	# the achieved allocation rate before the onset (MiB/s)
@@ -301,7 +314,7 @@ run_workload() {
 		"peak_dir_kb=" ($7 == "" ? "NA" : $7)}' "$mw")
 	zr=$(awk '$1 == "zram" {print "zram_orig_kb=" $2, "zram_compr_kb=" $3, "zram_same_pages=" $5}' "$mw")
 	rec "work=$name rc=$rc survived=$survived oom=$oom t0=$t0 tend=$tend" \
-		"onset=${onset:-NA} event=${ev:-NA} swapup=${swapup:-NA} level_changes=$nlev" \
+		"onset=${onset:-NA} event=${ev:-NA} event_sample=${evs:-NA} swapup=${swapup:-NA} level_changes=$nlev" \
 		"base_alloc_kb=${base_total:-0} $peak $zr giveback_s=$gb" \
 		"events_sent=$( [ "$ev0" = NA ] && echo NA || echo $((ev1 - ev0)) )" \
 		"rate_meas=$rate_meas static_mb=${STATIC_MB:-NA} size_mb=$SIZE_MB"

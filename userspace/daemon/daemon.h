@@ -225,6 +225,7 @@ struct daemon {
 
 /* ---- log.c --------------------------------------------------------------- */
 uint64_t now_ms(void);
+uint64_t now_ns(void);		/* CLOCK_MONOTONIC, the module's event clock */
 __attribute__((format(printf, 3, 4)))
 void logmsg(const struct daemon *d, int prio, const char *fmt, ...);
 /* Log a decision with its reason and keep it for status. */

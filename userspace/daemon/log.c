@@ -14,23 +14,36 @@
 
 uint64_t now_ms(void)
 {
+	return now_ns() / 1000000;
+}
+
+uint64_t now_ns(void)
+{
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * A terminal or a file gets the CLOCK_MONOTONIC time in microseconds (the
+ * clock of the module's event timestamps): the bench measures latencies of
+ * a few milliseconds from it.
+ */
 void logmsg(const struct daemon *d, int prio, const char *fmt, ...)
 {
+	struct timespec ts;
 	va_list ap;
 
 	if (prio > d->log.level)
 		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	/* journald reads the <N> prefix; a terminal gets a word instead */
 	if (getenv("JOURNAL_STREAM"))
 		fprintf(stderr, "<%d>", prio);
 	else
-		fprintf(stderr, "adaptswapd: [%.3f] %s", (double)now_ms() / 1000,
+		fprintf(stderr, "adaptswapd: [%lld.%06ld] %s", (long long)ts.tv_sec,
+			ts.tv_nsec / 1000,
 			prio <= LOG_ERR_ ? "error: " : prio == LOG_WARN_ ? "warning: " : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -38,7 +38,11 @@ static void set_level(struct daemon *d, int level, const char *why, uint64_t eve
 		d->src.last_pressure_ms = now_ms();
 		worker_interrupt_swapoff(d);
 	}
-	if (level != old)
+	if (level != old && event_ns)
+		logmsg(d, LOG_DEBUG_, "level %s -> %s (%s; sampled %.3f ms before)",
+		       adaptswap_level_name(old), adaptswap_level_name(level), why,
+		       (double)(int64_t)(now_ns() - event_ns) / 1e6);
+	else if (level != old)
 		logmsg(d, LOG_DEBUG_, "level %s -> %s (%s)", adaptswap_level_name(old),
 		       adaptswap_level_name(level), why);
 	if (level == ADAPTSWAP_LEVEL_NONE && old > ADAPTSWAP_LEVEL_NONE)
