@@ -13,7 +13,13 @@
  * the next threshold down while available memory falls (by at least 1% of
  * RAM per second, and for sample_idle_ms after such a fall was last seen,
  * because allocations come in bursts), backs off while it is steady, and is
- * sample_idle_ms at level none with memory steady.  A hint (atomic context,
+ * sample_idle_ms at level none with memory steady.  The next sample is
+ * timed by an hrtimer that queues the work, not by a delayed work: a timer
+ * in jiffies fires on a tick, so at HZ=250 a 4 ms interval could not be
+ * shortened and the sample landed anywhere up to a jiffy after it was due.
+ * The hrtimer may fire up to 1/8 of the interval late (capped at
+ * ADAPTSWAP_SLACK_MAX_NS), so idle wake-ups can share an interrupt with
+ * other timers.  A hint (atomic context,
  * through an irq_work) brings the next sample forward to the closing
  * interval after the previous sample, so reclaim with plenty of memory
  * available does not speed the sampler up.  A kill, an OOM notifier call or
@@ -23,8 +29,8 @@
  * Failures count as "seen" for sample_idle_ms after they were last
  * observed, so a level raised by them does not flap with every burst.
  */
+#include <linux/hrtimer.h>
 #include <linux/irq_work.h>
-#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
@@ -40,6 +46,8 @@
 
 /* OOM events sent per sample at most; OOM_KILLS tells how many kills. */
 #define ADAPTSWAP_OOM_BURST	8
+/* Latest a sample may come after it is due: 1/8 of the wait, at most this. */
+#define ADAPTSWAP_SLACK_MAX_NS	(50 * NSEC_PER_MSEC)
 
 /* Cumulative counters, compared between two samples. */
 struct sample_counts {
@@ -58,18 +66,19 @@ struct sample_counts {
 
 static struct {
 	struct workqueue_struct *wq;
-	struct delayed_work work;
+	struct work_struct work;
+	struct hrtimer timer;		/* queues @work when a sample is due */
 	struct irq_work irq_work;
 
 	/* Protects running, queued and due: nothing requeues once stopped. */
 	spinlock_t lock;
 	bool running;
 	bool queued;			/* a sample is queued for @due */
-	unsigned long due;
+	u64 due;			/* ktime_get_ns() */
 
 	atomic_t urgent;		/* adaptswap_kick_now() pending */
-	unsigned long last_jiffies;	/* start of the last sample */
-	unsigned long hint_jiffies;	/* a hint: sample at last + this */
+	u64 last_ns;			/* start of the last sample */
+	u64 hint_ns;			/* a hint: sample at last + this */
 	unsigned long *vm_events;	/* NR_VM_EVENT_ITEMS */
 
 	/* Only touched by the work function. */
@@ -87,20 +96,35 @@ static struct {
 	enum adaptswap_level level;
 } sampler;
 
-/* Make sure a sample runs no later than @due (jiffies); any context. */
-static void sampler_queue_by(unsigned long due)
+/* Hard interrupt context: only queue the sample. */
+static enum hrtimer_restart sampler_timer_fn(struct hrtimer *timer)
+{
+	queue_work(sampler.wq, &sampler.work);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * Make sure a sample runs at @due (ktime_get_ns()), or at most
+ * min(wait / 8, ADAPTSWAP_SLACK_MAX_NS) later; any context.
+ */
+static void sampler_queue_by(u64 due)
 {
 	unsigned long flags;
+	u64 now = ktime_get_ns();
 
 	spin_lock_irqsave(&sampler.lock, flags);
-	if (sampler.running &&
-	    (!sampler.queued || time_before(due, sampler.due))) {
-		long delay = (long)(due - jiffies);
-
-		mod_delayed_work(sampler.wq, &sampler.work,
-				 delay > 0 ? delay : 0);
+	if (sampler.running && (!sampler.queued || due < sampler.due)) {
 		sampler.queued = true;
 		sampler.due = due;
+		if (due <= now) {
+			hrtimer_try_to_cancel(&sampler.timer);
+			queue_work(sampler.wq, &sampler.work);
+		} else {
+			hrtimer_start_range_ns(&sampler.timer, ns_to_ktime(due),
+					       min_t(u64, (due - now) >> 3,
+						     ADAPTSWAP_SLACK_MAX_NS),
+					       HRTIMER_MODE_ABS);
+		}
 	}
 	spin_unlock_irqrestore(&sampler.lock, flags);
 }
@@ -108,10 +132,10 @@ static void sampler_queue_by(unsigned long due)
 static void sampler_irq_work_fn(struct irq_work *work)
 {
 	if (atomic_xchg(&sampler.urgent, 0))
-		sampler_queue_by(jiffies);
+		sampler_queue_by(ktime_get_ns());
 	else
-		sampler_queue_by(READ_ONCE(sampler.last_jiffies) +
-				 READ_ONCE(sampler.hint_jiffies));
+		sampler_queue_by(READ_ONCE(sampler.last_ns) +
+				 READ_ONCE(sampler.hint_ns));
 }
 
 /* Any context, including the probes: a hint, sample sooner. */
@@ -252,15 +276,15 @@ static void sampler_work_fn(struct work_struct *work)
 	adaptswap_knobs_get(knobs);
 	enabled = knobs[ADAPTSWAP_KNOB_ENABLED];
 
+	now = ktime_get_ns();
 	spin_lock_irqsave(&sampler.lock, flags);
 	sampler.queued = false;
 	spin_unlock_irqrestore(&sampler.lock, flags);
-	WRITE_ONCE(sampler.last_jiffies, jiffies);
+	WRITE_ONCE(sampler.last_ns, now);
 	knob_changed = atomic_xchg(&adaptswap.knob_changed, 0);
 	if (enabled && !sampler.enabled)
 		sampler_reset();
 
-	now = ktime_get_ns();
 	read_counts(&cur);
 	total_kb = pages_to_kb(totalram_pages());
 	avail_kb = pages_to_kb(si_mem_available());
@@ -414,12 +438,12 @@ static void sampler_work_fn(struct work_struct *work)
 	iv.repeat_ms = (u32)div_u64(sampler.last_event_ns + repeat_ns -
 				    min(now, sampler.last_event_ns + repeat_ns),
 				    NSEC_PER_MSEC);
-	WRITE_ONCE(sampler.hint_jiffies,
-		   msecs_to_jiffies(adaptswap_interval_closing_ms(&iv)));
+	WRITE_ONCE(sampler.hint_ns, (u64)adaptswap_interval_closing_ms(&iv) *
+		   NSEC_PER_MSEC);
 	ms = adaptswap_interval_ms(&iv);
 	if (oom_wait)
 		ms = min(ms, iv.fast_ms);
-	sampler_queue_by(jiffies + msecs_to_jiffies(ms));
+	sampler_queue_by(now + (u64)ms * NSEC_PER_MSEC);
 }
 
 int adaptswap_sampler_init(void)
@@ -428,13 +452,16 @@ int adaptswap_sampler_init(void)
 	sampler.running = false;
 	sampler.queued = false;
 	atomic_set(&sampler.urgent, 0);
-	INIT_DELAYED_WORK(&sampler.work, sampler_work_fn);
+	INIT_WORK(&sampler.work, sampler_work_fn);
+	compat_hrtimer_setup(&sampler.timer, sampler_timer_fn, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_ABS);
 	init_irq_work(&sampler.irq_work, sampler_irq_work_fn);
 	sampler_reset();
 	sampler.enabled = false;
 	sampler.seq = 0;
 	sampler.last_event_ns = 0;
-	sampler.hint_jiffies = msecs_to_jiffies(ADAPTSWAP_DEF_SAMPLE_IDLE_MS);
+	sampler.last_ns = 0;
+	sampler.hint_ns = (u64)ADAPTSWAP_DEF_SAMPLE_IDLE_MS * NSEC_PER_MSEC;
 
 	sampler.vm_events = kcalloc(NR_VM_EVENT_ITEMS,
 				    sizeof(*sampler.vm_events), GFP_KERNEL);
@@ -458,11 +485,15 @@ void adaptswap_sampler_start(void)
 
 	spin_lock_irqsave(&sampler.lock, flags);
 	sampler.running = true;
+	sampler.queued = false;
 	spin_unlock_irqrestore(&sampler.lock, flags);
-	sampler_queue_by(jiffies);
+	sampler_queue_by(ktime_get_ns());
 }
 
-/* After this returns the work is idle and nothing can queue it again. */
+/*
+ * After this returns the work is idle and nothing can queue it again: once
+ * running is false only an armed timer could, so the timer goes first.
+ */
 void adaptswap_sampler_stop(void)
 {
 	unsigned long flags;
@@ -471,7 +502,8 @@ void adaptswap_sampler_stop(void)
 	sampler.running = false;
 	spin_unlock_irqrestore(&sampler.lock, flags);
 	irq_work_sync(&sampler.irq_work);
-	cancel_delayed_work_sync(&sampler.work);
+	hrtimer_cancel(&sampler.timer);
+	cancel_work_sync(&sampler.work);
 }
 
 void adaptswap_sampler_destroy(void)

@@ -12,6 +12,8 @@
  *   ADAPTSWAP_HAVE_CONST_RANGE_PTR	nla_policy.range is a const pointer
  *   ADAPTSWAP_HAVE_WQ_PERCPU		WQ_PERCPU exists (7.2 WARNs on a
  *					workqueue with neither it nor WQ_UNBOUND)
+ *   ADAPTSWAP_HAVE_HRTIMER_SETUP	hrtimer_setup() (6.13+; hrtimer_init()
+ *					is gone in 7.x)
  *   ADAPTSWAP_HAVE_DIRECT_RECLAIM_MEMCG	mm_vmscan_direct_reclaim_begin is
  *					(gfp_flags, order, memcg) (7.2)
  *   ADAPTSWAP_HAVE_MARK_VICTIM_TASK	oom:mark_victim passes the task (6.8+
@@ -118,6 +120,24 @@ static inline void compat_shrinker_destroy(struct shrinker *s)
 #ifndef ADAPTSWAP_HAVE_WQ_PERCPU
 #define WQ_PERCPU 0
 #endif
+
+/* --- hrtimers --------------------------------------------------------- */
+
+#include <linux/hrtimer.h>
+
+/* hrtimer_setup() sets the callback; before 6.13 it was assigned. */
+static inline void
+compat_hrtimer_setup(struct hrtimer *timer,
+		     enum hrtimer_restart (*fn)(struct hrtimer *),
+		     clockid_t clock, enum hrtimer_mode mode)
+{
+#ifdef ADAPTSWAP_HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, clock, mode);
+#else
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+#endif
+}
 
 /* --- tracepoints ------------------------------------------------------ */
 
