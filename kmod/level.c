@@ -192,15 +192,18 @@ static uint64_t clamp_ms(uint64_t ms, uint32_t lo, uint32_t hi)
 
 /*
  * The interval that closes in on the next threshold down: the time the
- * fastest plausible allocator (ADAPTSWAP_FASTEST_RATE_KBPS) needs to eat
- * the memory left above it (above 0 at CRITICAL), clamped to
- * [fast_ms, idle_ms].  Used while memory falls, and for a hint: a hint
- * brings the next sample forward to this interval after the previous one.
+ * fastest plausible allocator needs to eat the memory left above it (above
+ * 0 at CRITICAL), clamped to [fast_ms, idle_ms].  That allocator goes at
+ * ADAPTSWAP_FASTEST_RATE_KBPS, or at twice the fall just measured if that
+ * is faster: an allocator faster than the assumed one would cross the
+ * threshold long before the next sample.  Used while memory falls, and
+ * for a hint: a hint brings the next sample forward to this interval
+ * after the previous one.
  */
 uint32_t adaptswap_interval_closing_ms(const struct adaptswap_interval_in *in)
 {
 	enum adaptswap_level next = in->level;
-	uint64_t floor_kb, headroom, ms;
+	uint64_t floor_kb, headroom, ms, rate = ADAPTSWAP_FASTEST_RATE_KBPS;
 	uint32_t pct;
 
 	if (next >= __ADAPTSWAP_LEVEL_MAX)
@@ -211,7 +214,9 @@ uint32_t adaptswap_interval_closing_ms(const struct adaptswap_interval_in *in)
 			(enum adaptswap_level)(next + 1));
 	floor_kb = udiv(in->total_kb * pct, 100);
 	headroom = in->avail_kb > floor_kb ? in->avail_kb - floor_kb : 0;
-	ms = udiv(headroom * 1000, ADAPTSWAP_FASTEST_RATE_KBPS);
+	if (in->fall_kbps > rate / 2)
+		rate = in->fall_kbps * 2;
+	ms = udiv(headroom * 1000, rate);
 	return (uint32_t)clamp_ms(ms, in->fast_ms, in->idle_ms);
 }
 

@@ -65,6 +65,7 @@ struct adaptswap_interval_in {
 	uint32_t idle_ms;		/* sample_idle_ms */
 	enum adaptswap_level level;	/* level after this sample */
 	bool falling;			/* available memory fell recently */
+	uint64_t fall_kbps;		/* its fall over the last interval, KiB/s */
 	uint32_t steady;		/* samples in a row without a fall */
 	uint32_t repeat_ms;		/* until the next REPEAT event is due */
 };

@@ -267,7 +267,7 @@ static void sampler_work_fn(struct work_struct *work)
 	enum adaptswap_cause cause;
 	bool knob_changed, enabled, falling, oom_wait = false;
 	u64 now, total_kb, avail_kb, swap_kb, hold_ns, repeat_ns, kills = 0;
-	u64 oom_from = 0;
+	u64 oom_from = 0, fall_kbps = 0;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	unsigned long flags;
@@ -299,6 +299,9 @@ static void sampler_work_fn(struct work_struct *work)
 					    NSEC_PER_USEC), 1);
 		u64 restore_kb = pages_to_kb(delta(cur.restore, p->restore));
 
+		if (sampler.prev_avail_kb > avail_kb)
+			fall_kbps = per_second(sampler.prev_avail_kb - avail_kb,
+					       us);
 		/* Falling by >= 1% of RAM per second (kB * us scale). */
 		if (sampler.prev_avail_kb > avail_kb &&
 		    (sampler.prev_avail_kb - avail_kb) * USEC_PER_SEC >=
@@ -434,6 +437,7 @@ static void sampler_work_fn(struct work_struct *work)
 	iv.idle_ms = knobs[ADAPTSWAP_KNOB_SAMPLE_IDLE_MS];
 	iv.level = next;
 	iv.falling = falling;
+	iv.fall_kbps = fall_kbps;
 	iv.steady = sampler.steady;
 	iv.repeat_ms = (u32)div_u64(sampler.last_event_ns + repeat_ns -
 				    min(now, sampler.last_event_ns + repeat_ns),

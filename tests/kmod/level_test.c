@@ -274,6 +274,24 @@ static void intervals(void)
 	is_int(adaptswap_interval_ms(&iv), 38, "none, falling at 21%: 1% of RAM at 256 MiB/s");
 	iv_fill(&iv, TOTAL_KB, 200, NONE, true, 0);
 	is_int(adaptswap_interval_ms(&iv), 4, "none, falling at the threshold: fast");
+	/*
+	 * An allocator faster than 256 MiB/s: 1 GiB/s eats the 1% (9.8 MB)
+	 * above low in 9.5 ms.  Assuming 256 MiB/s the next sample would come
+	 * after 38 ms, 28 ms after the crossing; at twice the measured fall
+	 * it comes before.
+	 */
+	iv_fill(&iv, TOTAL_KB, 210, NONE, true, 0);
+	iv.fall_kbps = 1024 * 1024;
+	ok(adaptswap_interval_ms(&iv) * 1024 * 1024 / 1000 <= 10000,
+	   "none, falling at 1 GiB/s at 21%%: sampled before the crossing (%u ms)",
+	   adaptswap_interval_ms(&iv));
+	is_int(adaptswap_interval_ms(&iv), 4, "  at twice the measured fall (4.7 ms)");
+	iv.fall_kbps = 100 * 1024;
+	is_int(adaptswap_interval_ms(&iv), 38, "a fall slower than 128 MiB/s: 256 MiB/s assumed");
+	iv_fill(&iv, TOTAL_KB, 150, LOW, false, 0);
+	iv.fall_kbps = 1024 * 1024;
+	is_int(adaptswap_interval_closing_ms(&iv), 23,
+	       "a hint after a fast fall: closes in at twice that rate");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, true, 0);
 	is_int(adaptswap_interval_ms(&iv), 190, "low, falling at 15%: closes in on medium");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, false, 0);
