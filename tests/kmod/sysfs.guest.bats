@@ -200,7 +200,7 @@ write_raw() {
 	[ "$b" -gt "$a" ]
 	# Idle: one per sample_idle_ms (1 s), so about 3.  A falling
 	# MemAvailable (this shell forking) may add a burst of a few; the
-	# fast rate (sample_fast_ms, 4 ms: one jiffy at HZ=250) would give ~750.
+	# fast rate (sample_fast_ms, 4 ms) would give ~750.
 	[ $((b - a)) -le 12 ]
 }
 
