@@ -70,13 +70,13 @@ tree() {
 	want=$(printf '%s\n' CONFIG_ADAPTSWAP=m CONFIG_ADAPTSWAP_DEFAULT_ENABLED=y \
 		CONFIG_ADAPTSWAP_LOW_PCT=20 CONFIG_ADAPTSWAP_MEDIUM_PCT=10 \
 		CONFIG_ADAPTSWAP_CRITICAL_PCT=5 CONFIG_ADAPTSWAP_HYSTERESIS_PCT=3 \
-		CONFIG_ADAPTSWAP_SAMPLE_IDLE_MS=1000 CONFIG_ADAPTSWAP_SAMPLE_FAST_MS=4 \
+		CONFIG_ADAPTSWAP_SAMPLE_IDLE_MS=1000 CONFIG_ADAPTSWAP_SAMPLE_FAST_MS=1 \
 		CONFIG_ADAPTSWAP_EVENT_INTERVAL_MS=1000)
 	diff <(echo "$want") <(grep '^CONFIG_ADAPTSWAP' .config)
 	# and kmod/adaptswap.h's fallbacks say the same
 	local h=$REPO/kmod/adaptswap.h k v
 	for kv in ENABLED=1 LOW_PCT=20 MEDIUM_PCT=10 CRITICAL_PCT=5 HYSTERESIS_PCT=3 \
-		SAMPLE_IDLE_MS=1000 SAMPLE_FAST_MS=4 EVENT_INTERVAL_MS=1000; do
+		SAMPLE_IDLE_MS=1000 SAMPLE_FAST_MS=1 EVENT_INTERVAL_MS=1000; do
 		k=${kv%=*} v=${kv#*=}
 		grep -qE "^#define ADAPTSWAP_DEF_$k[[:space:]]+$v\$" "$h" || {
 			echo "adaptswap.h: no '#define ADAPTSWAP_DEF_$k $v'"; return 1; }
@@ -116,7 +116,7 @@ tree() {
 	run "$CONF" --olddefconfig Kconfig
 	[ "$status" -eq 0 ]
 	grep -q '^CONFIG_ADAPTSWAP_LOW_PCT=20$' .config
-	grep -q '^CONFIG_ADAPTSWAP_SAMPLE_FAST_MS=4$' .config
+	grep -q '^CONFIG_ADAPTSWAP_SAMPLE_FAST_MS=1$' .config
 	grep -q '^CONFIG_ADAPTSWAP_HYSTERESIS_PCT=3$' .config
 }
 

@@ -35,7 +35,7 @@ u32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 &
 	[[ $output == "{"*"}" ]]
 	[[ $output == *"\"version\":\"$(cat $SYS/version)\""* ]]
 	[[ $output == *'"level":"none"'* ]]
-	[[ $output == *'"knobs":{"enabled":1,"low_pct":20,"medium_pct":10,"critical_pct":5,"hysteresis_pct":3,"sample_idle_ms":1000,"sample_fast_ms":4,"event_interval_ms":1000}'* ]]
+	[[ $output == *'"knobs":{"enabled":1,"low_pct":20,"medium_pct":10,"critical_pct":5,"hysteresis_pct":3,"sample_idle_ms":1000,"sample_fast_ms":1,"event_interval_ms":1000}'* ]]
 	total=$(awk '/MemTotal/ {print $2}' /proc/meminfo)
 	[[ $output == *"\"mem_total_kb\":$total"* ]]
 }
@@ -130,7 +130,7 @@ u32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 &
 	[ "$status" -eq 1 ]
 	[[ $output == *"kernel reports: "* ]]
 	[ "$(cat $SYS/low_pct)" = 20 ]
-	[ "$(cat $SYS/sample_fast_ms)" = 4 ]
+	[ "$(cat $SYS/sample_fast_ms)" = 1 ]
 }
 
 @test "set refuses thresholds out of order with the kernel's reason" {

@@ -56,7 +56,7 @@ expect_accepted() {
 	[ "$(cat $SYS/critical_pct)" = 5 ]
 	[ "$(cat $SYS/hysteresis_pct)" = 3 ]
 	[ "$(cat $SYS/sample_idle_ms)" = 1000 ]
-	[ "$(cat $SYS/sample_fast_ms)" = 4 ]
+	[ "$(cat $SYS/sample_fast_ms)" = 1 ]
 	[ "$(cat $SYS/event_interval_ms)" = 1000 ]
 	[ "$(cat $SYS/level)" = none ]
 }
@@ -200,7 +200,7 @@ write_raw() {
 	[ "$b" -gt "$a" ]
 	# Idle: one per sample_idle_ms (1 s), so about 3.  A falling
 	# MemAvailable (this shell forking) may add a burst of a few; the
-	# fast rate (sample_fast_ms, 4 ms) would give ~750.
+	# fast rate (sample_fast_ms, 1 ms) would give ~3000.
 	[ $((b - a)) -le 12 ]
 }
 
