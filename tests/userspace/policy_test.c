@@ -1006,64 +1006,104 @@ static void test_headroom(void)
 }
 
 /*
- * A workload uses swap at rate MiB/s from an empty 48 MiB chunk; the
- * daemon checks at the policy's intervals, activates the standby at once,
- * and a refill takes refill_ms (a new file without standby, create_ms, in
- * which the daemon is busy).  Returns the least free swap seen (MiB, < 0:
- * ran out) over 5 s, with max_swap 1 GiB.
+ * The daemon against a workload that uses swap at rate MiB/s (up to top
+ * bytes, 0: no end) for end_ms: it checks at the policy's intervals,
+ * activates the standby at once and refills it (the size asd_grow_step()
+ * gives as the refill starts) in refill_ms; a new file without a standby
+ * takes create_ms, in which the daemon is busy.  The daemon's lead counts
+ * the refill time it last measured, known_ms at first.  Returns the
+ * managed swap at the end; *least: the least free swap seen (MiB, -1: it
+ * ran out); *files: files activated.
  */
-static long sim_keep_ahead(unsigned rate, unsigned refill_ms, unsigned create_ms)
+struct swapsim {
+	struct asd_limits l;
+	uint64_t total, standby, mem_total, top, fs_free;
+	unsigned rate, refill_ms, create_ms, known_ms, end_ms;
+};
+
+static uint64_t swapsim_run(const struct swapsim *in, long *least, unsigned *files)
 {
-	struct asd_limits l = lim();
 	struct asd_config c;
 	struct asd_rate r = { 0 };
-	uint64_t total = 48 * MiB, used = 0, standby = 48 * MiB, refill_done = 0;
-	uint64_t t = 0, next = 0, step = (uint64_t)rate * MiB / 1000;
-	long least = 48;
+	uint64_t total = in->total, standby = in->standby, used = 0, t, next = 0;
+	uint64_t refill_done = 0, refill_start = 0, pending = 0, known = in->known_ms;
 
 	asd_config_defaults(&c);
-	l.chunk = 48 * MiB;
-	l.max_swap = 1024 * MiB;
-	for (; t < 5000; t++) {
-		used += step;
+	*least = LONG_MAX;
+	*files = 0;
+	for (t = 0; t < in->end_ms; t++) {
+		struct asd_sample s;
+		struct asd_decision d;
+
+		used += (uint64_t)in->rate * MiB / 1000;
+		if (in->top && used > in->top)
+			used = in->top;
 		if (!standby && refill_done && t >= refill_done) {
-			standby = 48 * MiB;
+			standby = pending;
 			refill_done = 0;
+			known = in->refill_ms;
 		}
-		if ((long)((total - used) / MiB) < least || used > total)
-			least = used > total ? -1 : (long)((total - used) / MiB);
-		if (used > total)
+		if (total && (used > total || (long)((total - used) / MiB) < *least))
+			*least = used > total ? -1 : (long)((total - used) / MiB);
+		if (total && used > total)
 			break;
 		if (t < next)
 			continue;
-		{
-			struct asd_sample s = pressed(total, 8 * GiB);
-			struct asd_decision d;
-
-			s.now_ms = t;
-			s.swap_free = total - used;
-			s.managed_used = used;
-			s.standby_bytes = standby;
-			s.swap_use_rate = asd_rate_observe(&r, t, total, total - used);
-			s.lead_ms = refill_ms + ASD_CHECK_MAX_MS;
-			asd_should_grow(&c, &l, &s, total + standby, &d);
-			next = t + asd_grow_recheck_ms(&l, &s);
-			if (d.verdict != ASD_YES)
-				continue;
-			if (standby) {
-				total += standby;
-				standby = 0;
-				refill_done = t + refill_ms;
-				if (d.extra) {
-					total += d.extra;
-					next = t + create_ms;
-				}
-			} else {
-				total += d.bytes;
-				next = t + create_ms;
+		s = pressed(total, in->fs_free);
+		s.mem_total = in->mem_total;
+		s.now_ms = t;
+		s.swap_free = total > used ? total - used : 0;
+		s.managed_used = used < total ? used : total;
+		s.nr_managed = s.nr_areas = *files;
+		s.standby_bytes = standby;
+		s.swap_use_rate = asd_rate_observe(&r, t, total, s.swap_free);
+		s.lead_ms = asd_lead_ms(known, refill_done ? t - refill_start : 0);
+		asd_should_grow(&c, &in->l, &s, total + standby, &d);
+		next = t + asd_grow_recheck_ms(&in->l, &s);
+		if (d.verdict != ASD_YES)
+			continue;
+		if (standby) {
+			total += standby;
+			standby = 0;
+			refill_done = t + in->refill_ms;
+			refill_start = t;
+			++*files;
+			/* the refill's size, chosen as it starts */
+			s.managed_total = total;
+			s.nr_areas = *files;
+			s.lead_ms = asd_lead_ms(known, 0);
+			pending = asd_grow_step(&in->l, &s);
+			if (d.extra) {
+				total += d.extra;
+				++*files;
+				next = t + in->create_ms;
 			}
+		} else {
+			total += d.bytes;
+			++*files;
+			next = t + in->create_ms;
 		}
 	}
+	return total;
+}
+
+/*
+ * chunk_mb = 48 from one empty 48 MiB chunk and a 48 MiB standby, max_swap
+ * 1 GiB, 5 s of swap-out at rate MiB/s; the daemon knows its refill time.
+ * The least free swap seen (MiB, < 0: ran out).
+ */
+static long sim_keep_ahead(unsigned rate, unsigned refill_ms, unsigned create_ms)
+{
+	struct swapsim in = { .l = lim(), .total = 48 * MiB, .standby = 48 * MiB,
+			  .mem_total = 256 * MiB, .fs_free = 8 * GiB, .rate = rate,
+			  .refill_ms = refill_ms, .create_ms = create_ms, .known_ms = refill_ms,
+			  .end_ms = 5000 };
+	long least;
+	unsigned files;
+
+	in.l.chunk = 48 * MiB;
+	in.l.max_swap = 1024 * MiB;
+	swapsim_run(&in, &least, &files);
 	return least;
 }
 
@@ -1154,83 +1194,23 @@ static void test_steps(void)
 
 /*
  * chunk_mb = auto on a machine of ram MiB: a workload's swap use climbs
- * at rate MiB/s to peak MiB and stays there.  The daemon checks at the
- * policy's intervals and activates the standby at once; a refill (of the
- * step asd_step() gives then) takes refill_ms, a new file without a
- * standby create_ms.  Returns the managed swap at the peak; *least: the
- * least free swap seen (MiB, -1: it ran out); *files: files activated.
+ * at rate MiB/s to peak MiB and stays there, 3 s more.  The daemon starts
+ * with the standby of the first step, made without pressure in 200 ms.
+ * Returns the managed swap at the peak.
  */
 static uint64_t sim_auto(unsigned ram, unsigned peak, unsigned rate, unsigned refill_ms,
 			 unsigned create_ms, long *least, unsigned *files)
 {
 	struct asd_config c;
-	struct asd_limits l;
-	struct asd_rate r = { 0 };
-	uint64_t total = 0, used = 0, standby, refill_done = 0, t, next = 0;
-	/* the daemon knows the refill time it last measured: the boot's,
-	 * made without pressure, until a refill under pressure completes */
-	uint64_t known_refill = 200, refill_start = 0, pending = 0;
-	uint64_t end = (uint64_t)peak * 1000 / rate + 3000, top = (uint64_t)peak * MiB;
+	struct swapsim in = { .mem_total = (uint64_t)ram * MiB, .top = (uint64_t)peak * MiB,
+			  .fs_free = 100 * GiB, .rate = rate, .refill_ms = refill_ms,
+			  .create_ms = create_ms, .known_ms = 200,
+			  .end_ms = peak * 1000 / rate + 3000 };
 
 	asd_config_defaults(&c);
-	asd_config_resolve(&c, (uint64_t)ram * MiB, 100 * GiB, &l);
-	standby = asd_step(&l, 0, 0);
-	*least = LONG_MAX;
-	*files = 0;
-	for (t = 0; t < end; t++) {
-		struct asd_sample s;
-		struct asd_decision d;
-
-		used += (uint64_t)rate * MiB / 1000;
-		if (used > top)
-			used = top;
-		if (!standby && refill_done && t >= refill_done) {
-			standby = pending;
-			refill_done = 0;
-			known_refill = refill_ms;
-		}
-		if (total && (used > total || (long)((total - used) / MiB) < *least))
-			*least = used > total ? -1 : (long)((total - used) / MiB);
-		if (total && used > total)
-			break;
-		if (t < next)
-			continue;
-		s = pressed(total, 100 * GiB);
-		s.mem_total = (uint64_t)ram * MiB;
-		s.now_ms = t;
-		s.swap_free = total > used ? total - used : 0;
-		s.managed_used = used < total ? used : total;
-		s.nr_managed = s.nr_areas = *files;
-		s.standby_bytes = standby;
-		s.swap_use_rate = asd_rate_observe(&r, t, total, s.swap_free);
-		s.lead_ms = asd_lead_ms(known_refill, refill_done ? t - refill_start : 0);
-		asd_should_grow(&c, &l, &s, total + standby, &d);
-		next = t + asd_grow_recheck_ms(&l, &s);
-		if (d.verdict != ASD_YES)
-			continue;
-		if (standby) {
-			total += standby;
-			standby = 0;
-			refill_done = t + refill_ms;
-			refill_start = t;
-			++*files;
-			/* the refill's size, chosen as it starts */
-			s.managed_total = total;
-			s.nr_areas = *files;
-			s.lead_ms = asd_lead_ms(known_refill, 0);
-			pending = asd_grow_step(&l, &s);
-			if (d.extra) {
-				total += d.extra;
-				++*files;
-				next = t + create_ms;
-			}
-		} else {
-			total += d.bytes;
-			++*files;
-			next = t + create_ms;
-		}
-	}
-	return total;
+	asd_config_resolve(&c, in.mem_total, 100 * GiB, &in.l);
+	in.standby = asd_step(&in.l, 0, 0);
+	return swapsim_run(&in, least, files);
 }
 
 static void test_auto_spikes(void)
