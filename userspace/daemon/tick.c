@@ -89,14 +89,37 @@ void tick_arm(struct daemon *d)
 	timerfd_settime(d->timer_fd, TFD_TIMER_ABSTIME, &it, NULL);
 }
 
+/*
+ * A tick that came or ran late: the daemon itself stalled (its syscalls
+ * wait in direct reclaim, or it was not scheduled).  Debug level, only
+ * past ASD_TICK_SLOW_MS, so a quiet machine logs nothing.
+ */
+#define ASD_TICK_SLOW_MS	200u
+static void tick_slow(const struct daemon *d, uint64_t due, uint64_t t0, uint64_t t1)
+{
+	uint64_t late = due && t0 > due ? t0 - due : 0;
+
+	if (late >= ASD_TICK_SLOW_MS || t1 - t0 >= ASD_TICK_SLOW_MS)
+		logmsg(d, LOG_DEBUG_, "slow tick: %llu ms late, ran %llu ms",
+		       (unsigned long long)late, (unsigned long long)(t1 - t0));
+}
+
+static void tick_run(struct daemon *d, uint64_t t);
+
 void tick(struct daemon *d)
 {
-	uint64_t x, t;
+	uint64_t x, t, due = d->tick_due_ms;
 
 	if (read(d->timer_fd, &x, sizeof(x)) < 0)
 		return;
 	d->tick_due_ms = 0;	/* expired: tick_arm() sets the next */
 	t = now_ms();
+	tick_run(d, t);
+	tick_slow(d, due, t, now_ms());
+}
+
+static void tick_run(struct daemon *d, uint64_t t)
+{
 	if (!d->src.module_mode) {
 		/* without the family watch, look for the module (no modprobe:
 		 * src_use_best() only resolves the family of a loaded one) */
