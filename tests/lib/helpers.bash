@@ -5,13 +5,9 @@ bats_require_minimum_version 1.5.0
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILD=${ADAPTSWAP_BUILD:-$REPO/build}
 # the download cache, as tests/vm/common.sh chooses it
-if [ -n "${ADAPTSWAP_CACHE:-}" ]; then
-	CACHE=$ADAPTSWAP_CACHE
-elif [ "$(id -u)" -eq 0 ]; then
-	CACHE=/var/cache/adaptswap
-else
-	CACHE=$REPO/.cache
-fi
+# shellcheck source=tests/vm/cache.sh
+. "$REPO/tests/vm/cache.sh"
+CACHE=$(adaptswap_cache "$REPO")
 
 in_guest() { [ "$(hostname)" = guest ] && [ -d /tests ]; }
 

@@ -2,8 +2,8 @@
 # tests/vm/common.sh's choice of the download cache, which every script of
 # the guest bench, the image and the bench reads: one per machine for root
 # (a fresh clone reuses what the machine has), the clone's .cache/ for
-# anyone else, ADAPTSWAP_CACHE over both; the bats suites and bench/run
-# choose the same.  Host suite.
+# anyone else, ADAPTSWAP_CACHE over both (tests/vm/cache.sh); the bats
+# suites and bench/run choose the same.  Host suite.
 
 load ../lib/helpers
 
@@ -33,5 +33,10 @@ cache_of() {	# cache_of [ENV...]: the cache common.sh picks
 	[ "$CACHE" = "$(cache_of ${ADAPTSWAP_CACHE:+ADAPTSWAP_CACHE=$ADAPTSWAP_CACHE})" ]
 	run env -u ADAPTSWAP_CACHE bash -c "REPO='$REPO'; . '$REPO/tests/lib/helpers.bash' 2>/dev/null; echo \"\$CACHE\""
 	[ "$(tail -1 <<< "$output")" = /var/cache/adaptswap ]
-	grep -q '^elif \[ "$(id -u)" -eq 0 \]; then CACHE=/var/cache/adaptswap$' "$REPO/bench/run"
+	run env -u ADAPTSWAP_CACHE "$REPO/bench/run" --dry-run -m 1x256M -c module -w idle
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(tail -1 <<< "$output")" = "bench: kernels and guest bases from the download cache /var/cache/adaptswap" ]
+	run env ADAPTSWAP_CACHE=/tmp/elsewhere "$REPO/bench/run" --dry-run -m 1x256M -c module -w idle
+	[ "$(tail -1 <<< "$output")" = "bench: kernels and guest bases from the download cache /tmp/elsewhere" ]
 }

@@ -13,12 +13,9 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# the default cache: one per machine for root (make check runs as root), so
-# that a fresh clone does not download and debootstrap it all again
-default_cache() {
-	if [ "$(id -u)" -eq 0 ]; then echo /var/cache/adaptswap; else echo "$REPO/.cache"; fi
-}
-CACHE=${ADAPTSWAP_CACHE:-$(default_cache)}
+# shellcheck source=tests/vm/cache.sh
+. "$REPO/tests/vm/cache.sh"
+CACHE=$(adaptswap_cache "$REPO")
 BUILD=${ADAPTSWAP_BUILD:-$REPO/build}
 FLAVOUR=${FLAVOUR:-cloud-amd64}
 
