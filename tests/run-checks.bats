@@ -25,6 +25,15 @@ setup() {
 suite() {	# suite PATH HEADER
 	printf '#!/usr/bin/env bats\n# guest: %s\n@test "x" { true; }\n' "$2" > "$FAKE/tests/$1"
 }
+# host_suite PATH NAME BODY [SLOTS]: a host suite of one test NAME running
+# BODY; with SLOTS, a '# host: slots=SLOTS' line
+host_suite() {
+	{
+		echo '#!/usr/bin/env bats'
+		[ $# -lt 4 ] || echo "# host: slots=$4"
+		echo "@test \"$2\" { $3; }"
+	} > "$FAKE/tests/$1"
+}
 
 @test "--list: a run per kernel and shape; @ limits a shape to kernels, @full to the full matrix" {
 	suite a/plain.guest.bats "timeout=100 shapes=1x256M,2x256M@full"
@@ -315,8 +324,7 @@ SH
 	fake_guest
 	suite a/one.guest.bats "mem=256M"
 	# the host suite starts first; with both slots it runs alone
-	printf '#!/usr/bin/env bats\n# host: slots=2\n@test "h" { sleep 2; date +%%s.%%N > "%s/host.end"; }\n' \
-		"$FAKE" > "$FAKE/tests/b/boots.bats"
+	host_suite b/boots.bats h "sleep 2; date +%s.%N > '$FAKE/host.end'" 2
 	run "$FAKE/tests/run-checks" -k k1 --no-unit
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -333,8 +341,7 @@ SH
 	suite a/two.guest.bats "mem=256M"
 	local h
 	for h in h1 h2; do
-		printf '#!/usr/bin/env bats\n@test "%s" { date +%%s.%%N > "%s/%s.start"; sleep 1; date +%%s.%%N > "%s/%s.end"; }\n' \
-			"$h" "$FAKE" "$h" "$FAKE" "$h" > "$FAKE/tests/b/$h.bats"
+		host_suite "b/$h.bats" "$h" "date +%s.%N > '$FAKE/$h.start'; sleep 1; date +%s.%N > '$FAKE/$h.end'"
 	done
 	JOBS=1 run "$FAKE/tests/run-checks" -k k1 --no-unit
 	echo "$output"
@@ -353,9 +360,9 @@ SH
 @test "CHECK_BUDGET: the host suite running beside the guests is killed, the ones after it not run" {
 	fake_guest
 	suite a/one.guest.bats "mem=256M"
-	printf '#!/usr/bin/env bats\n@test "a" { true; }\n' > "$FAKE/tests/b/h1.bats"
-	printf '#!/usr/bin/env bats\n@test "b" { echo $$ > "%s/h2.pid"; sleep 600; }\n' "$FAKE" > "$FAKE/tests/b/h2.bats"
-	printf '#!/usr/bin/env bats\n@test "c" { true; }\n' > "$FAKE/tests/b/h3.bats"
+	host_suite b/h1.bats a true
+	host_suite b/h2.bats b "echo \$\$ > '$FAKE/h2.pid'; sleep 600"
+	host_suite b/h3.bats c true
 	CHECK_BUDGET=4 run timeout 60 "$FAKE/tests/run-checks" -k k1 --no-unit
 	echo "$output"
 	[ "$status" -eq 1 ]
@@ -373,7 +380,7 @@ SH
 	suite a/one.guest.bats "mem=256M"
 	local bad
 	for bad in 0 x -1 ''; do
-		printf '#!/usr/bin/env bats\n# host: slots=%s\n@test "h" { true; }\n' "$bad" > "$FAKE/tests/b/odd.bats"
+		host_suite b/odd.bats h true "$bad"
 		run "$FAKE/tests/run-checks" -k k1 --no-unit
 		echo "'$bad': $output"
 		[ "$status" -eq 1 ]
