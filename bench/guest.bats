@@ -318,13 +318,15 @@ run_workload() {
 		"base_alloc_kb=${base_total:-0} $peak $zr giveback_s=$gb" \
 		"events_sent=$( [ "$ev0" = NA ] && echo NA || echo $((ev1 - ev0)) )" \
 		"rate_meas=$rate_meas static_mb=${STATIC_MB:-NA} size_mb=$SIZE_MB"
-	# a lost workload: what the daemon did, for whoever reads the raw log
-	if [ "$survived" = 0 ] && [ -n "$ASD_PID" ]; then
+	# what the daemon did in this workload (level changes, grows with the
+	# free swap, headroom and swapon time, refills, slow ticks), for
+	# whoever reads the raw log: why a workload was lost
+	if [ -n "$ASD_PID" ]; then
 		sed -n 's/^adaptswapd: \[\([0-9.]*\)\] \(.*\)$/\1 \2/p' "$LOGDIR/asd.log" |
 			awk -v t0="$t0" -v m="$MACHINE" -v cfg="$CFG" -v w="$name" \
-				'$1 >= t0 && /grow|standby|refill|level|swapon|refused/ {
+				'$1 >= t0 && /grow|standby|refill|level|swapon|refused|slow/ {
 				printf "# L %s %s %s %.3f %s\n", m, cfg, w, $1 - t0,
-					substr($0, index($0, " ") + 1) }' | tail -n 60 >&3
+					substr($0, index($0, " ") + 1) }' | tail -n 80 >&3
 	fi
 	if [[ ,$SERIES, == *,$name,* ]] && [ "$REP" = 1 ]; then
 		awk -v cfg="$CFG" -v w="$name" -v m="$MACHINE" -v t0="$t0" '$1 == "s" && $2 >= t0 - 0.3 {
