@@ -69,6 +69,8 @@ LRU_GEN=/sys/kernel/mm/lru_gen
 	adaptswapctl status
 	[ "$(daemon_json grows)" -ge 1 ]
 	grep -q 'grow (' "$BATS_TEST_TMPDIR/asd.log"
+	# refills under pressure do not wait behind swap-out at idle I/O priority
+	grep -q 'ready in .*(normal I/O priority)' "$BATS_TEST_TMPDIR/asd.log"
 	# every grow and refusal is logged with its reason
 	grep 'grow' "$BATS_TEST_TMPDIR/asd.log" | grep -q ': '
 	# swap returns toward the floor (0) once the workload is gone
@@ -88,6 +90,7 @@ LRU_GEN=/sys/kernel/mm/lru_gen
 	echo "$output" | tail -2
 	[ "$status" -eq 0 ]
 	[[ $output == *"hog: done"* ]]
+	grep -q 'ready in .*(normal I/O priority)' "$BATS_TEST_TMPDIR/asd.log"
 	wait_for 60 managed_active_is 0
 }
 

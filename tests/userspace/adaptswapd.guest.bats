@@ -67,8 +67,12 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$(managed_active)" -eq 1 ]
 	blkid "$ASD_DIR"/adaptswap-*.swap | grep -q 'TYPE="swap"'
-	# the standby is refilled afterwards
+	# the standby is refilled afterwards, without pressure at idle I/O
+	# priority
 	wait_for 10 daemon_has '"state":"standby"'
+	grep 'standby .* ready in' "$BATS_TEST_TMPDIR/asd.log"
+	! grep -q 'ready in .*(normal I/O priority)' "$BATS_TEST_TMPDIR/asd.log"
+	[ "$(grep -c 'ready in .*(idle I/O priority)' "$BATS_TEST_TMPDIR/asd.log")" -eq 2 ]
 	stat -c '%a %U' "$ASD_DIR" | grep -q '^700 root$'
 	for f in "$ASD_DIR"/*; do stat -c '%a' "$f" | grep -q '^600$'; done
 }

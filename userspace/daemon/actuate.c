@@ -53,6 +53,7 @@ void act_refill_standby(struct daemon *d)
 	struct asd_sample s;
 	char name[64];
 	uint64_t room, size;
+	bool urgent;
 
 	if (!d->cfg.standby || d->act.held || inv_standby(d) || worker_busy(d) ||
 	    d->inv.n >= MAX_FILES)
@@ -66,9 +67,12 @@ void act_refill_standby(struct daemon *d)
 		return;
 	}
 	inv_new_name(d, name, sizeof(name));
-	if (worker_start_job(d, JOB_STANDBY, name, size)) {
+	/* under pressure the refill cannot wait behind swap-out's writes */
+	urgent = s.level > ADAPTSWAP_LEVEL_NONE;
+	if (worker_start_job(d, JOB_STANDBY, name, size, urgent)) {
 		inv_add(d, name, size)->busy = true;
 		d->act.refill_start_ms = now_ms();
+		d->act.refill_urgent = urgent;
 	}
 }
 
@@ -101,12 +105,18 @@ static int swapon_at(struct daemon *d, const char *name, char *err, size_t len)
 	return r;
 }
 
-/* swapon(2) of f; the reason of a failure in out (may be NULL). */
+/*
+ * swapon(2) of f; the reason of a failure in out (may be NULL).  Its time
+ * goes into the lead (asd_lead_ms()).
+ */
 static int activate(struct daemon *d, struct mfile *f, char *out, size_t outlen)
 {
 	char err[300];
+	uint64_t t0 = now_ms();
 	int r = swapon_at(d, f->name, err, sizeof(err));
 
+	d->act.swapon_last_ms = now_ms() - t0;
+	d->act.swapon_ms = asd_slow_observe(d->act.swapon_ms, d->act.swapon_last_ms);
 	if (r < 0) {
 		grow_trouble(d, "grow: %s failed: %s", f->name, err);
 		asd_say(out, outlen, "%s", err);
@@ -237,6 +247,11 @@ int act_grow(struct daemon *d, const char *why, uint64_t event_ns, bool force,
 			d->act.grows++;
 			decide(d, "grow (%s): activated standby %s, %" PRIu64 " MiB: %s", why,
 			       sb->name, sb->size / ASD_MIB, dec.reason);
+			logmsg(d, LOG_DEBUG_, "grow: at %" PRIu64 " of %" PRIu64 " MiB free, "
+			       "headroom %" PRIu64 " MiB, swap-out %" PRIu64 " MiB/s; swapon took %"
+			       PRIu64 " ms", s.swap_free / ASD_MIB, s.swap_total / ASD_MIB,
+			       asd_grow_headroom(&d->lim, &s) / ASD_MIB, s.swap_use_rate / ASD_MIB,
+			       d->act.swapon_last_ms);
 			asd_say(out, outlen, "%s", log_last(d));
 			/* refill at once; more now when one chunk is not enough */
 			act_refill_standby(d);
@@ -307,7 +322,7 @@ int act_shrink(struct daemon *d, bool force, char *out, size_t outlen)
 	if (!verdict(d, &dec, "shrink refused", out, outlen))
 		return -ECANCELED;
 	f = &d->inv.files[map[dec.index]];
-	if (!worker_start_job(d, JOB_SWAPOFF, f->name, 0))
+	if (!worker_start_job(d, JOB_SWAPOFF, f->name, 0, false))
 		return -EBUSY;
 	f->busy = true;
 	decide(d, "shrink: swapoff %s started: %s", f->name, dec.reason);
@@ -391,8 +406,8 @@ void act_job_finished(struct daemon *d)
 		if (r)		/* a failed standby: nothing of it is left */
 			inv_drop(d, f);
 		else
-			logmsg(d, LOG_DEBUG_, "standby %s ready in %" PRIu64 " ms", res.name,
-			       d->act.refill_ms);
+			logmsg(d, LOG_DEBUG_, "standby %s ready in %" PRIu64 " ms (%s I/O priority)",
+			       res.name, d->act.refill_ms, d->act.refill_urgent ? "normal" : "idle");
 		return;
 	}
 	if (r) {

@@ -259,13 +259,23 @@ uint64_t asd_grow_step(const struct asd_limits *l, const struct asd_sample *s);
 unsigned asd_grow_recheck_ms(const struct asd_limits *l, const struct asd_sample *s);
 
 /*
- * s->lead_ms: the time until more swap can be ready, a refill and a
- * check.  The refill takes what the last one took (last_ms, 0: none
- * measured yet, ASD_REFILL_GUESS_MS), or what the running one has taken
- * so far (running_ms, 0: none running) when that is longer: a refill
- * under pressure can take ten times the one made at start.
+ * s->lead_ms: the time until more swap is in use: a refill, a check and
+ * the activation.  The refill takes what the last one took (last_ms, 0:
+ * none measured yet, ASD_REFILL_GUESS_MS), or what the running one has
+ * taken so far (running_ms, 0: none running) when that is longer: a
+ * refill under pressure can take ten times the one made at start.  The
+ * activation takes swapon_ms (asd_slow_observe() of the swapon(2) times):
+ * under pressure swapon(2) itself waits in reclaim, 0.25 to 1.25 s in a
+ * 1 GiB guest under four allocating processes, where it took 40 ms at
+ * the first, unpressured activation.
  */
-uint64_t asd_lead_ms(uint64_t last_ms, uint64_t running_ms);
+uint64_t asd_lead_ms(uint64_t last_ms, uint64_t running_ms, uint64_t swapon_ms);
+/*
+ * A duration to plan with, from the ones measured: a longer one at once,
+ * a shorter one only slowly (a quarter of the way per measurement), so
+ * that one fast swapon does not forget a slow one.
+ */
+uint64_t asd_slow_observe(uint64_t prev_ms, uint64_t measured_ms);
 
 enum asd_verdict { ASD_NO, ASD_YES, ASD_REFUSED };
 

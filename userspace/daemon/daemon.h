@@ -111,7 +111,10 @@ struct actuator {
 	uint64_t last_grow_latency_us;
 	struct asd_rate rate;		/* swap-out: free swap used up, bytes/s */
 	uint64_t refill_ms;		/* how long the last standby refill took */
+	uint64_t swapon_ms;		/* activations' time to plan with (asd_slow_observe) */
+	uint64_t swapon_last_ms;	/* the last swapon(2)'s time */
 	uint64_t refill_start_ms;	/* the running refill's start (0: none) */
+	bool refill_urgent;		/* it runs at normal I/O priority */
 	unsigned recheck_ms;		/* under pressure: when to look again */
 	uint64_t shrink_failed_ms;	/* a swapoff failed: no shrink for a while */
 	/* refused or failed grows of this episode, logged once with a count */
@@ -159,6 +162,7 @@ struct worker {
 	enum job job, running_job;
 	char job_name[64];
 	uint64_t job_size;
+	bool job_urgent;		/* a standby needed now: normal I/O priority */
 	/* release: the files to swap off, in this order */
 	char release_names[MAX_FILES][64];
 	int release_n;
@@ -279,8 +283,13 @@ int inv_recover(struct daemon *d);
 int worker_start(struct daemon *d);
 void worker_stop(struct daemon *d);
 bool worker_busy(struct daemon *d);
-/* Hand a job to the worker; false when it has one already. */
-bool worker_start_job(struct daemon *d, enum job job, const char *name, uint64_t size);
+/*
+ * Hand a job to the worker; false when it has one already.  A standby
+ * refill runs at idle I/O priority unless urgent (under pressure: the idle
+ * class waits behind swap-out's writes for seconds).
+ */
+bool worker_start_job(struct daemon *d, enum job job, const char *name, uint64_t size,
+		      bool urgent);
 /* Swap off the n files named (a release); false when busy. */
 bool worker_start_release(struct daemon *d, char (*names)[64], int n);
 /* Pressure returned: interrupt a running swapoff (the kernel keeps the area). */

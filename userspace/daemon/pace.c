@@ -31,11 +31,14 @@ static uint64_t mul_ms(uint64_t rate, uint64_t ms)
 /*
  * With a fixed chunk_mb: one fresh chunk (its size less the header page:
  * one unused chunk is enough).  With auto steps: a quarter of the next
- * step, at least 16 MiB, so that what is allocated at a spike's peak stays
- * close to what it uses.  Either way, at least what swap-out uses up, at
- * the rate seen, until more swap can be ready (a refill and a check).
+ * step, so that what is allocated at a spike's peak stays close to what
+ * it uses, and at least 32 MiB: the first swapon(2) under pressure can
+ * take a second before the daemon has seen one take so long (20 MiB at
+ * 20 MiB/s; 16 MiB lost a 1 GiB guest to the OOM killer so).  Either way,
+ * at least what swap-out uses up, at the rate seen, until more swap is in
+ * use (asd_lead_ms(): a refill, a check and a swapon).
  */
-#define HEADROOM_MIN	(16 * ASD_MIB)
+#define HEADROOM_MIN	(32 * ASD_MIB)
 uint64_t asd_grow_headroom(const struct asd_limits *l, const struct asd_sample *s)
 {
 	uint64_t one, ahead = mul_ms(s->swap_use_rate, s->lead_ms);
@@ -77,13 +80,21 @@ unsigned asd_grow_recheck_ms(const struct asd_limits *l, const struct asd_sample
 	return ms > ASD_CHECK_MAX_MS ? ASD_CHECK_MAX_MS : (unsigned)ms;
 }
 
-uint64_t asd_lead_ms(uint64_t last_ms, uint64_t running_ms)
+uint64_t asd_lead_ms(uint64_t last_ms, uint64_t running_ms, uint64_t swapon_ms)
 {
-	uint64_t refill = last_ms ? last_ms : ASD_REFILL_GUESS_MS;
+	uint64_t refill = last_ms ? last_ms : ASD_REFILL_GUESS_MS, lead;
 
 	if (running_ms > refill)
 		refill = running_ms;
-	return refill > UINT64_MAX - ASD_CHECK_MAX_MS ? UINT64_MAX : refill + ASD_CHECK_MAX_MS;
+	lead = refill > UINT64_MAX - ASD_CHECK_MAX_MS ? UINT64_MAX : refill + ASD_CHECK_MAX_MS;
+	return lead > UINT64_MAX - swapon_ms ? UINT64_MAX : lead + swapon_ms;
+}
+
+uint64_t asd_slow_observe(uint64_t prev_ms, uint64_t measured_ms)
+{
+	if (measured_ms >= prev_ms)
+		return measured_ms;
+	return prev_ms - (prev_ms - measured_ms) / 4;
 }
 
 /* ---- PSI mode's own sampling ------------------------------------------- */

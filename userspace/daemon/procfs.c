@@ -98,5 +98,5 @@ void proc_sample(struct daemon *d, struct asd_sample *s)
 	s->swap_use_rate = d->act.rate.rate;
 	s->lead_ms = asd_lead_ms(d->act.refill_ms,
 				 d->act.refill_start_ms && s->now_ms > d->act.refill_start_ms ?
-				 s->now_ms - d->act.refill_start_ms : 0);
+				 s->now_ms - d->act.refill_start_ms : 0, d->act.swapon_ms);
 }
