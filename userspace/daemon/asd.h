@@ -182,6 +182,8 @@ uint64_t asd_step(const struct asd_limits *l, uint64_t managed, unsigned areas);
  * configuration; the steps plan to reach max_swap within this many.
  */
 #define ASD_AREAS_SAFE	20u
+/* auto steps are whole multiples of this */
+#define ASD_STEP_ROUND	(4 * ASD_MIB)
 
 /* ---- policy (policy.c): pure functions -------------------------------- */
 

@@ -11,7 +11,6 @@
 
 #include "asd.h"
 
-#define STEP_ROUND	(4 * ASD_MIB)
 #define STEP_MIN	(32 * ASD_MIB)
 
 static uint64_t mib(uint64_t mb)
@@ -44,7 +43,7 @@ void asd_config_resolve(const struct asd_config *c, uint64_t ram_bytes,
 	if (c->chunk_mb) {
 		chunk = mib(c->chunk_mb);
 	} else {
-		chunk = ram_bytes / 16 / STEP_ROUND * STEP_ROUND;
+		chunk = ram_bytes / 16 / ASD_STEP_ROUND * ASD_STEP_ROUND;
 		if (chunk < STEP_MIN)
 			chunk = STEP_MIN;
 		if (chunk > 1024 * ASD_MIB)
@@ -88,7 +87,7 @@ uint64_t asd_step(const struct asd_limits *l, uint64_t managed, unsigned areas)
 
 	if (!l->grow_steps || managed >= l->max_swap)
 		return l->chunk;
-	g = managed / 8 / STEP_ROUND * STEP_ROUND;
+	g = managed / 8 / ASD_STEP_ROUND * ASD_STEP_ROUND;
 	if (managed && areas + 1 == ASD_AREAS_SAFE) {
 		g = l->max_swap - managed;	/* the last one: all the room */
 	} else if (managed && areas < ASD_AREAS_SAFE) {
@@ -98,7 +97,7 @@ uint64_t asd_step(const struct asd_limits *l, uint64_t managed, unsigned areas)
 
 		if (a > (double)g)
 			g = a >= (double)(l->max_swap - managed) ? l->max_swap - managed :
-			    (uint64_t)a / STEP_ROUND * STEP_ROUND;
+			    (uint64_t)a / ASD_STEP_ROUND * ASD_STEP_ROUND;
 	}
 	if (g > step)
 		step = g;

@@ -53,7 +53,6 @@ uint64_t asd_grow_headroom(const struct asd_limits *l, const struct asd_sample *
 	return ahead > one ? ahead : one;
 }
 
-#define STEP_ROUND	(4 * ASD_MIB)
 uint64_t asd_grow_step(const struct asd_limits *l, const struct asd_sample *s)
 {
 	uint64_t step = asd_step(l, s->managed_total, s->nr_areas), need, room;
@@ -64,7 +63,7 @@ uint64_t asd_grow_step(const struct asd_limits *l, const struct asd_sample *s)
 	if (need <= step)
 		return step;
 	room = asd_page_down(l->max_swap - s->managed_total);
-	need = need > UINT64_MAX - STEP_ROUND ? room : (need + STEP_ROUND - 1) / STEP_ROUND * STEP_ROUND;
+	need = need > UINT64_MAX - ASD_STEP_ROUND ? room : (need + ASD_STEP_ROUND - 1) / ASD_STEP_ROUND * ASD_STEP_ROUND;
 	return need < room ? need : room;
 }
 
