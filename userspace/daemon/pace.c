@@ -63,7 +63,9 @@ uint64_t asd_grow_step(const struct asd_limits *l, const struct asd_sample *s)
 	if (need <= step)
 		return step;
 	room = asd_page_down(l->max_swap - s->managed_total);
-	need = need > UINT64_MAX - ASD_STEP_ROUND ? room : (need + ASD_STEP_ROUND - 1) / ASD_STEP_ROUND * ASD_STEP_ROUND;
+	if (need > UINT64_MAX - ASD_STEP_ROUND)
+		return room;
+	need = (need + ASD_STEP_ROUND - 1) / ASD_STEP_ROUND * ASD_STEP_ROUND;
 	return need < room ? need : room;
 }
 
