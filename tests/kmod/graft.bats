@@ -263,7 +263,7 @@ build_in_tree() {
 	local ko n=0
 	for ko in "$BUILD"/kmod/*/adaptswap/adaptswap.ko; do
 		[ -e "$ko" ] || continue
-		[ "$(knob_defaults "$ko")" = "1 20 10 5 3 1000 4 1000" ]
+		[ "$(knob_defaults "$ko")" = "1 20 10 5 3 1000 1 1000" ]
 		n=$((n + 1))
 	done
 	[ "$n" -gt 0 ] || skip "requires adaptswap.ko built out of tree (make kmod)"
@@ -292,7 +292,7 @@ build_in_tree() {
 	[[ $output == "$kver SMP preempt mod_unload modversions "* ]]
 	[ "$(modinfo -F license "$KO")" = GPL ]
 	[ "$(modinfo -F version "$KO")" = "$(cat "$REPO/VERSION")" ]
-	[ "$(knob_defaults "$KO")" = "1 20 10 5 3 1000 4 1000" ]
+	[ "$(knob_defaults "$KO")" = "1 20 10 5 3 1000 1 1000" ]
 }
 
 # The in-tree path of Kbuild (no M=: obj-$(CONFIG_ADAPTSWAP), probes on the
@@ -308,7 +308,7 @@ build_in_tree() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(modinfo -F intree "$KSRC/$SUB/adaptswap.ko")" = Y ]
-	[ "$(knob_defaults "$KSRC/$SUB/adaptswap.ko")" = "1 20 10 5 3 1000 4 1000" ]
+	[ "$(knob_defaults "$KSRC/$SUB/adaptswap.ko")" = "1 20 10 5 3 1000 1 1000" ]
 }
 
 @test "linux-source-6.1: non-default options end up in the module" {
@@ -316,14 +316,14 @@ build_in_tree() {
 	build_in_tree CONFIG_ADAPTSWAP=m '# CONFIG_ADAPTSWAP_DEFAULT_ENABLED is not set' \
 		CONFIG_ADAPTSWAP_LOW_PCT=30 CONFIG_ADAPTSWAP_CRITICAL_PCT=2 \
 		CONFIG_ADAPTSWAP_SAMPLE_IDLE_MS=2000 CONFIG_ADAPTSWAP_EVENT_INTERVAL_MS=250
-	[ "$(knob_defaults "$KO")" = "0 30 10 2 3 2000 4 250" ]
+	[ "$(knob_defaults "$KO")" = "0 30 10 2 3 2000 1 250" ]
 }
 
 @test "linux-source-6.1: an out-of-range option is replaced by its default" {
 	real_tree
 	build_in_tree CONFIG_ADAPTSWAP=m CONFIG_ADAPTSWAP_LOW_PCT=150
 	grep -q '^CONFIG_ADAPTSWAP_LOW_PCT=20$' "$KSRC/.config"
-	[ "$(knob_defaults "$KO")" = "1 20 10 5 3 1000 4 1000" ]
+	[ "$(knob_defaults "$KO")" = "1 20 10 5 3 1000 1 1000" ]
 }
 
 @test "linux-source-6.1: options out of order stop the build" {
