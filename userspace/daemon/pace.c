@@ -32,7 +32,8 @@ static uint64_t mul_ms(uint64_t rate, uint64_t ms)
  * With a fixed chunk_mb: one fresh chunk (its size less the header page:
  * one unused chunk is enough).  With auto steps: a quarter of the next
  * step, so that what is allocated at a spike's peak stays close to what
- * it uses, and at least 32 MiB: the first swapon(2) under pressure can
+ * it uses, and at least 32 MiB or one whole file (less its header page,
+ * so that one file is one step): the first swapon(2) under pressure can
  * take a second before the daemon has seen one take so long (20 MiB at
  * 20 MiB/s; 16 MiB lost a 1 GiB guest to the OOM killer so).  Either way,
  * at least what swap-out uses up, at the rate seen, until more swap is in
@@ -44,9 +45,11 @@ uint64_t asd_grow_headroom(const struct asd_limits *l, const struct asd_sample *
 	uint64_t one, ahead = mul_ms(s->swap_use_rate, s->lead_ms);
 
 	if (l->grow_steps) {
-		one = asd_step(l, s->managed_total, s->nr_areas) / 4;
-		if (one < HEADROOM_MIN)
-			one = HEADROOM_MIN;
+		uint64_t step = asd_step(l, s->managed_total, s->nr_areas);
+
+		one = step / 4;
+		if (one < HEADROOM_MIN)	/* but not more than one file holds */
+			one = HEADROOM_MIN < step - ASD_PAGE ? HEADROOM_MIN : step - ASD_PAGE;
 	} else {
 		one = sub0(l->chunk, ASD_PAGE);
 	}
