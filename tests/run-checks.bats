@@ -82,13 +82,13 @@ k3 1x256M tests/b/two.guest.bats"
 @test "--list: slots= lets a multi-vCPU guest that uses about one core share the machine" {
 	suite a/light.guest.bats "shapes=1x256M,2x1G slots=1"
 	suite a/heavy.guest.bats "smp=2"
-	suite a/odd.guest.bats "smp=2 slots=0"
+	suite a/big.guest.bats "smp=2 slots=3"
 	run "$FAKE/tests/run-checks" -k k1 --list
 	echo "$output"
 	[ "$status" -eq 0 ]
 	# the ones that take both slots first
-	[ "$output" = "k1 2x256M tests/a/heavy.guest.bats
-k1 2x256M tests/a/odd.guest.bats
+	[ "$output" = "k1 2x256M tests/a/big.guest.bats
+k1 2x256M tests/a/heavy.guest.bats
 k1 1x256M tests/a/light.guest.bats
 k1 2x1G tests/a/light.guest.bats (slots=1)" ]
 }
@@ -387,6 +387,28 @@ SH
 		[[ $output == *"not ok - tests/b/odd.bats: bad slots= on its '# host:' line (a number from 1)"* ]]
 		[ "$(tail -1 <<< "$output")" = "1 passed, 1 failed, 0 skipped" ]
 	done
+}
+
+@test "--list: a bad slots= on a '# guest:' line is named and fails" {
+	local bad
+	for bad in 0 x -1 '' 1.5; do
+		suite a/odd.guest.bats "smp=2 slots=$bad"
+		run "$FAKE/tests/run-checks" -k k1 --list
+		echo "'$bad': $output"
+		[ "$status" -eq 1 ]
+		[[ $output == *"bad slots= in tests/a/odd.guest.bats"* ]]
+	done
+}
+
+@test "a bad slots= on a '# guest:' line fails that suite, not the run" {
+	fake_guest
+	suite a/one.guest.bats "mem=256M"
+	suite a/odd.guest.bats "smp=2 slots=0"
+	run "$FAKE/tests/run-checks" -k k1 --no-unit --no-host
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"not ok - tests/a/odd.guest.bats: bad slots= on its '# guest:' line (a number from 1)"* ]]
+	[ "$(tail -1 <<< "$output")" = "1 passed, 1 failed, 0 skipped" ]
 }
 
 @test "--list: est= starts the longest runs first among those that take as many slots" {
