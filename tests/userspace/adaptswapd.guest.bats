@@ -95,6 +95,25 @@ teardown() {
 	! grep -q 'cannot lock' "$BATS_TEST_TMPDIR/asd.log"
 }
 
+@test "without CAP_IPC_LOCK and room under RLIMIT_MEMLOCK it warns, locks nothing and works" {
+	# the unit's capabilities but CAP_IPC_LOCK, and a 64 KiB limit
+	(ulimit -l 64; exec adaptswap-capexec -c sys_admin adaptswapd -c "$CONF") \
+		>> "$BATS_TEST_TMPDIR/asd.log" 2>&1 3>&- &
+	ASD_PID=$!
+	wait_for 10 adaptswapctl metrics
+	wait_for 10 daemon_has '"state":"standby"'
+	cat "$BATS_TEST_TMPDIR/asd.log"
+	grep -E '^(CapEff|VmLck):' "/proc/$ASD_PID/status"
+	grep -q "warning: cannot lock the daemon's memory (.*): under heavy pressure it may stall" \
+		"$BATS_TEST_TMPDIR/asd.log"
+	# nothing half locked: the first mlockall may have locked all
+	[ "$(awk '$1 == "VmLck:" {print $2}' "/proc/$ASD_PID/status")" -eq 0 ]
+	run adaptswapctl grow
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(managed_active)" -eq 1 ]
+}
+
 @test "a foreign swapfile is left alone" {
 	fallocate -l 64M /mnt/foreign.swap
 	chmod 600 /mnt/foreign.swap
