@@ -203,6 +203,10 @@ trace_off() {
 }
 
 @test "while memory falls the sampler's timer fires on time; while it is steady it may wait" {
+	# enabling a tracepoint patches kernel text; with two vCPUs under TCG
+	# a 7.2 guest took a fatal fault at the hrtimer_start site in the
+	# other CPU's idle path (one boot in two)
+	[ "$(nproc)" -eq 1 ] || skip "tracepoints are switched on one vCPU only (TCG)"
 	# steady: past the hold (sample_idle_ms) of the first sample's fall
 	sleep 2
 	trace_on
