@@ -194,16 +194,19 @@ static uint64_t clamp_ms(uint64_t ms, uint32_t lo, uint32_t hi)
  * The interval that closes in on the next threshold down: the time the
  * fastest plausible allocator needs to eat the memory left above it (above
  * 0 at CRITICAL), clamped to [fast_ms, idle_ms].  That allocator goes at
+ * ADAPTSWAP_FASTEST_FALL_KBPS while memory falls (a burst), else at
  * ADAPTSWAP_FASTEST_RATE_KBPS, or at twice the fall just measured if that
  * is faster: an allocator faster than the assumed one would cross the
- * threshold long before the next sample.  Used while memory falls, and
- * for a hint: a hint brings the next sample forward to this interval
- * after the previous one.
+ * threshold long before the next sample.  Used while memory falls, for
+ * the back-off while it is steady above none, and for a hint: a hint
+ * brings the next sample forward to this interval after the previous one.
  */
 uint32_t adaptswap_interval_closing_ms(const struct adaptswap_interval_in *in)
 {
 	enum adaptswap_level next = in->level;
-	uint64_t floor_kb, headroom, ms, rate = ADAPTSWAP_FASTEST_RATE_KBPS;
+	uint64_t floor_kb, headroom, ms;
+	uint64_t rate = in->falling ? ADAPTSWAP_FASTEST_FALL_KBPS :
+				      ADAPTSWAP_FASTEST_RATE_KBPS;
 	uint32_t pct;
 
 	if (next >= __ADAPTSWAP_LEVEL_MAX)

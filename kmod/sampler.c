@@ -17,9 +17,12 @@
  * timed by an hrtimer that queues the work, not by a delayed work: a timer
  * in jiffies fires on a tick, so at HZ=250 a 4 ms interval could not be
  * shortened and the sample landed anywhere up to a jiffy after it was due.
- * The hrtimer may fire up to 1/8 of the interval late (capped at
- * ADAPTSWAP_SLACK_MAX_NS), so idle wake-ups can share an interrupt with
- * other timers.  A hint (atomic context,
+ * While memory is steady the hrtimer may fire up to 1/8 of the interval
+ * late (capped at ADAPTSWAP_SLACK_MAX_NS), so idle wake-ups can share an
+ * interrupt with other timers; while it falls, and for a hint, it fires
+ * on time: with nothing else due, a timer with slack fires at the end of
+ * it (a 2-vCPU guest's sample came 4 ms late, 3 ms after the crossing it
+ * was timed to catch).  A hint (atomic context,
  * through an irq_work) brings the next sample forward to the closing
  * interval after the previous sample, so reclaim with plenty of memory
  * available does not speed the sampler up.  A kill, an OOM notifier call or
@@ -104,10 +107,10 @@ static enum hrtimer_restart sampler_timer_fn(struct hrtimer *timer)
 }
 
 /*
- * Make sure a sample runs at @due (ktime_get_ns()), or at most
- * min(wait / 8, ADAPTSWAP_SLACK_MAX_NS) later; any context.
+ * Make sure a sample runs at @due (ktime_get_ns()); with @slack, at most
+ * min(wait / 8, ADAPTSWAP_SLACK_MAX_NS) later.  Any context.
  */
-static void sampler_queue_by(u64 due)
+static void sampler_queue_by(u64 due, bool slack)
 {
 	unsigned long flags;
 	u64 now = ktime_get_ns();
@@ -121,8 +124,8 @@ static void sampler_queue_by(u64 due)
 			queue_work(sampler.wq, &sampler.work);
 		} else {
 			hrtimer_start_range_ns(&sampler.timer, ns_to_ktime(due),
-					       min_t(u64, (due - now) >> 3,
-						     ADAPTSWAP_SLACK_MAX_NS),
+					       slack ? min_t(u64, (due - now) >> 3,
+							     ADAPTSWAP_SLACK_MAX_NS) : 0,
 					       HRTIMER_MODE_ABS);
 		}
 	}
@@ -132,10 +135,10 @@ static void sampler_queue_by(u64 due)
 static void sampler_irq_work_fn(struct irq_work *work)
 {
 	if (atomic_xchg(&sampler.urgent, 0))
-		sampler_queue_by(ktime_get_ns());
+		sampler_queue_by(ktime_get_ns(), false);
 	else
 		sampler_queue_by(READ_ONCE(sampler.last_ns) +
-				 READ_ONCE(sampler.hint_ns));
+				 READ_ONCE(sampler.hint_ns), false);
 }
 
 /* Any context, including the probes: a hint, sample sooner. */
@@ -447,7 +450,7 @@ static void sampler_work_fn(struct work_struct *work)
 	ms = adaptswap_interval_ms(&iv);
 	if (oom_wait)
 		ms = min(ms, iv.fast_ms);
-	sampler_queue_by(now + (u64)ms * NSEC_PER_MSEC);
+	sampler_queue_by(now + (u64)ms * NSEC_PER_MSEC, !falling);
 }
 
 int adaptswap_sampler_init(void)
@@ -491,7 +494,7 @@ void adaptswap_sampler_start(void)
 	sampler.running = true;
 	sampler.queued = false;
 	spin_unlock_irqrestore(&sampler.lock, flags);
-	sampler_queue_by(ktime_get_ns());
+	sampler_queue_by(ktime_get_ns(), false);
 }
 
 /*

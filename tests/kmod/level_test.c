@@ -260,6 +260,31 @@ static double steady_rate(uint64_t total_kb, uint64_t avail_pct_x10,
 	return n / seconds;
 }
 
+/*
+ * Samples per second while available memory falls steadily at @kbps from
+ * @from_pct_x10 per mille of RAM to the low threshold (20%), sampled at the
+ * intervals the sampler would use (fast_ms 1).
+ */
+static double fall_rate(uint64_t total_kb, uint64_t from_pct_x10, uint64_t kbps)
+{
+	struct adaptswap_interval_in iv;
+	double avail = (double)total_kb * from_pct_x10 / 1000, t = 0;
+	int n = 0;
+
+	while (avail > total_kb / 5.0) {
+		iv_fill(&iv, total_kb, 0, NONE, true, 0);
+		iv.avail_kb = (uint64_t)avail;
+		iv.fall_kbps = kbps;
+		iv.fast_ms = 1;
+		uint32_t ms = adaptswap_interval_ms(&iv);
+
+		t += ms / 1000.0;
+		avail -= (double)kbps * ms / 1000;
+		n++;
+	}
+	return n / t;
+}
+
 static void intervals(void)
 {
 	struct adaptswap_interval_in iv;
@@ -268,32 +293,41 @@ static void intervals(void)
 	is_int(adaptswap_interval_ms(&iv), 1000, "none, steady: idle interval");
 	iv_fill(&iv, TOTAL_KB, 500, NONE, false, 99);
 	is_int(adaptswap_interval_ms(&iv), 1000, "none, steady for long: still idle");
+	iv_fill(&iv, 8 * TOTAL_KB, 900, NONE, true, 0);
+	is_int(adaptswap_interval_ms(&iv), 1000,
+	       "none, falling with 5.6 GB above low: idle (clamped)");
 	iv_fill(&iv, TOTAL_KB, 500, NONE, true, 0);
-	is_int(adaptswap_interval_ms(&iv), 1000, "none, falling far above low: idle (clamped)");
+	is_int(adaptswap_interval_ms(&iv), 143,
+	       "none, falling at 50%: 30% of RAM at 2 GiB/s (a burst)");
 	iv_fill(&iv, TOTAL_KB, 210, NONE, true, 0);
-	is_int(adaptswap_interval_ms(&iv), 38, "none, falling at 21%: 1% of RAM at 256 MiB/s");
+	is_int(adaptswap_interval_ms(&iv), 4, "none, falling at 21%: 1% of RAM at 2 GiB/s: fast");
 	iv_fill(&iv, TOTAL_KB, 200, NONE, true, 0);
 	is_int(adaptswap_interval_ms(&iv), 4, "none, falling at the threshold: fast");
 	/*
-	 * An allocator faster than 256 MiB/s: 1 GiB/s eats the 1% (9.8 MB)
-	 * above low in 9.5 ms.  Assuming 256 MiB/s the next sample would come
-	 * after 38 ms, 28 ms after the crossing; at twice the measured fall
+	 * A fall faster than 1 GiB/s on average: 4 GiB/s eats the 10% (98
+	 * MB) above low in 24 ms.  Assuming 2 GiB/s the next sample would come
+	 * after 47 ms, 23 ms after the crossing; at twice the measured fall
 	 * it comes before.
 	 */
-	iv_fill(&iv, TOTAL_KB, 210, NONE, true, 0);
-	iv.fall_kbps = 1024 * 1024;
-	ok(adaptswap_interval_ms(&iv) * 1024 * 1024 / 1000 <= 10000,
-	   "none, falling at 1 GiB/s at 21%%: sampled before the crossing (%u ms)",
+	iv_fill(&iv, TOTAL_KB, 300, NONE, true, 0);
+	is_int(adaptswap_interval_ms(&iv), 47, "none, falling at 30%: 10% of RAM at 2 GiB/s");
+	iv.fall_kbps = 4 * 1024 * 1024;
+	ok(adaptswap_interval_ms(&iv) * 4 * 1024 * 1024 / 1000 <= 100000,
+	   "none, falling at 4 GiB/s at 30%%: sampled before the crossing (%u ms)",
 	   adaptswap_interval_ms(&iv));
-	is_int(adaptswap_interval_ms(&iv), 4, "  at twice the measured fall (4.7 ms)");
+	is_int(adaptswap_interval_ms(&iv), 11, "  at twice the measured fall (11.6 ms)");
 	iv.fall_kbps = 100 * 1024;
-	is_int(adaptswap_interval_ms(&iv), 38, "a fall slower than 128 MiB/s: 256 MiB/s assumed");
+	is_int(adaptswap_interval_ms(&iv), 47, "a fall slower than 1 GiB/s: 2 GiB/s assumed");
+	/* a hint while memory is steady: 256 MiB/s */
+	iv_fill(&iv, TOTAL_KB, 210, NONE, false, 0);
+	is_int(adaptswap_interval_closing_ms(&iv), 38,
+	       "a hint, steady at 21%: 1% of RAM at 256 MiB/s");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, false, 0);
 	iv.fall_kbps = 1024 * 1024;
 	is_int(adaptswap_interval_closing_ms(&iv), 23,
 	       "a hint after a fast fall: closes in at twice that rate");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, true, 0);
-	is_int(adaptswap_interval_ms(&iv), 190, "low, falling at 15%: closes in on medium");
+	is_int(adaptswap_interval_ms(&iv), 23, "low, falling at 15%: closes in on medium at 2 GiB/s");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, false, 0);
 	is_int(adaptswap_interval_ms(&iv), 190, "low, first steady sample: closing interval");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, false, 1);
@@ -306,16 +340,16 @@ static void intervals(void)
 	iv.idle_ms = 500;
 	is_int(adaptswap_interval_ms(&iv), 500, "back-off never beyond sample_idle_ms");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, true, 40);
-	is_int(adaptswap_interval_ms(&iv), 190, "a fall closes in again at once");
+	is_int(adaptswap_interval_ms(&iv), 23, "a fall closes in again at once");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, false, 40);
 	iv.repeat_ms = 100;
 	is_int(adaptswap_interval_ms(&iv), 100, "never later than the next repeat event");
 	iv.repeat_ms = 0;
 	is_int(adaptswap_interval_ms(&iv), 4, "a repeat due now: fast, not zero");
 	iv_fill(&iv, TOTAL_KB, 30, CRIT, true, 0);
-	is_int(adaptswap_interval_ms(&iv), 114, "critical, falling at 3%: headroom to 0");
+	is_int(adaptswap_interval_ms(&iv), 14, "critical, falling at 3%: headroom to 0");
 	iv_fill(&iv, TOTAL_KB, 90, MED, true, 0);
-	is_int(adaptswap_interval_ms(&iv), 152, "medium, falling at 9%: headroom to critical");
+	is_int(adaptswap_interval_ms(&iv), 19, "medium, falling at 9%: headroom to critical");
 	iv_fill(&iv, TOTAL_KB, 220, LOW, false, 0);
 	is_int(adaptswap_interval_closing_ms(&iv), 457,
 	       "low held in the band: closes in on medium");
@@ -341,6 +375,13 @@ static void intervals(void)
 		ok(r <= 10, "1 GiB at 15%% steady: <= 10 samples/s (%.1f)", r);
 		r = steady_rate(222208, 700, NONE, 10);
 		ok(r <= 1, "idle: <= 1 sample/s (%.1f)", r);
+		/* the price of planning for a burst at 2 GiB/s while it falls */
+		r = fall_rate(222208, 900, 40 * 1024);
+		printf("# 217 MiB falling from 90%% to 20%% at 40 MiB/s: %.1f samples/s\n", r);
+		ok(r <= 100, "217 MiB falling at 40 MiB/s: <= 100 samples/s (%.1f)", r);
+		r = fall_rate(1024 * 1024, 900, 120 * 1024);
+		printf("# 1 GiB falling from 90%% to 20%% at 120 MiB/s: %.1f samples/s\n", r);
+		ok(r <= 100, "1 GiB falling at 120 MiB/s: <= 100 samples/s (%.1f)", r);
 	}
 }
 

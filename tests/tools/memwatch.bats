@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # adaptswap-memwatch, the bench's sampler, on this machine: the record
 # lines it promises, and -d DIR, the disk a helper's directory holds (its
-# standby file, which is not swap yet, included) at the most.
+# standby file, which is not swap yet, included) at the most; its real-time
+# priority.
 
 load ../lib/helpers
 
@@ -66,4 +67,21 @@ grow_and_go() {
 		echo "'$a': $status $output"
 		[ "$status" -eq 2 ]
 	done
+}
+
+@test "it runs at a real-time priority, so that a busy machine does not make it late" {
+	"$BIN/adaptswap-memwatch" -p 50 "$BATS_TEST_TMPDIR/a" 2> "$BATS_TEST_TMPDIR/err" &
+	p=$!
+	sleep 0.3
+	# policy and priority, the 41st and 40th fields of /proc/PID/stat
+	# (its comm has no spaces)
+	stat=$(cat "/proc/$p/stat")
+	kill "$p"
+	wait "$p"
+	cat "$BATS_TEST_TMPDIR/err"
+	read -r -a f <<< "$stat"
+	echo "policy ${f[40]} rt_priority ${f[39]}"
+	[ "${f[40]}" -eq 1 ]	# SCHED_FIFO
+	[ "${f[39]}" -eq 1 ]
+	[ ! -s "$BATS_TEST_TMPDIR/err" ]
 }

@@ -33,7 +33,10 @@
  * millisecond once it is within 64 MiB of it.  /proc/swaps (disk swap:
  * files and partitions; zram: /dev/zram*) and zram's memory (mm_stat
  * mem_used_total) every 20 ms and whenever SwapTotal changes.  The process
- * locks its memory and is never the OOM killer's choice.
+ * locks its memory, is never the OOM killer's choice and runs at a
+ * real-time priority (SCHED_FIFO 1; a warning where it may not): among
+ * processes that allocate on every CPU an ordinary one was once 92 ms late
+ * to see the onset, which made it the slowest part of what it measured.
  */
 #include <errno.h>
 #include <signal.h>
@@ -45,6 +48,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <dirent.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
@@ -248,6 +252,12 @@ int main(int argc, char **argv)
 	}
 	if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
 		fprintf(stderr, "memwatch: mlockall: %s (continuing)\n", strerror(errno));
+	{
+		struct sched_param sp_rt = { .sched_priority = 1 };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp_rt) != 0)
+			fprintf(stderr, "memwatch: SCHED_FIFO: %s (continuing)\n", strerror(errno));
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
