@@ -95,7 +95,7 @@ teardown() {
 	! grep -q 'cannot lock' "$BATS_TEST_TMPDIR/asd.log"
 }
 
-@test "without CAP_IPC_LOCK and room under RLIMIT_MEMLOCK it warns, locks nothing and works" {
+@test "without CAP_IPC_LOCK nor room under RLIMIT_MEMLOCK it warns, locks nothing and works" {
 	# the unit's capabilities but CAP_IPC_LOCK, and a 64 KiB limit
 	(ulimit -l 64; exec adaptswap-capexec -c sys_admin adaptswapd -c "$CONF") \
 		>> "$BATS_TEST_TMPDIR/asd.log" 2>&1 3>&- &
