@@ -141,3 +141,58 @@ py() {
 		[ "$(stat -c %s "$SMOKE_OUT/$p.png")" -gt 2000 ]
 	done
 }
+
+# A copy of bench/run whose guests are stand-ins: each writes "start" and
+# "end" lines (NAME EPOCH) to $FAKE/log, says "Q quiet" after QUIET
+# seconds and ends after BUSY more.
+fake_bench() {
+	FAKE=$BATS_TEST_TMPDIR/repo
+	mkdir -p "$FAKE/bench" "$FAKE/tests/vm" "$FAKE/build/guest/bookworm" "$FAKE/userspace"
+	cp "$REPO/bench/run" "$FAKE/bench/"
+	cp "$REPO/userspace/adaptswapd.conf" "$FAKE/userspace/"
+	cp "$REPO/tests/vm/cache.sh" "$FAKE/tests/vm/"
+	echo x | gzip > "$FAKE/build/guest/bookworm/initramfs.cpio.gz"
+	# an aggregate that does nothing: the schedule is what is tested
+	printf 'import os, sys\nopen(os.path.join(sys.argv[sys.argv.index("--out") + 1], "results.md"), "w").close()\n' \
+		> "$FAKE/bench/aggregate"
+	: > "$FAKE/bench/plot.gp"
+	cat > "$FAKE/tests/vm/run-guest" <<'SH'
+#!/bin/bash
+args=" $* "
+cfg=${args#* bench_cfg=}; cfg=${cfg%% *}
+m=${args#* bench_machine=}; m=${m%% *}
+echo "start $m-$cfg $(date +%s.%N)" >> "$(dirname "$0")/../../log"
+sleep 1.5
+echo "Q quiet" >&2
+echo "end $m-$cfg $(date +%s.%N)" >> "$(dirname "$0")/../../log"
+sleep 1.5
+echo "1..1"
+echo "ok 1 x"
+SH
+	chmod +x "$FAKE/tests/vm/run-guest"
+}
+
+@test "a guest whose helper is timed has a core per vCPU to itself; the others go two at a time" {
+	requires host
+	command -v gnuplot >/dev/null || skip "requires gnuplot (tests/deps.sh bench)"
+	fake_bench
+	ADAPTSWAP_BUILD=$FAKE/build run "$FAKE/bench/run" -m 1x256M,2x1G -c noswap,static,module \
+		-w ramp:60 --idle 5 --giveback 1 -o "$BATS_TEST_TMPDIR/out"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	cat "$FAKE/log"
+	[ "$(grep -c '^start' "$FAKE/log")" -eq 6 ]
+	# the busy spans (start to end): which overlapped which
+	awk '$1 == "start" {s[$2] = $3} $1 == "end" {e[$2] = $3}
+	END {
+		for (a in s) for (b in s) if (a < b && s[a] < e[b] && s[b] < e[a]) print a, b
+	}' "$FAKE/log" | sort > "$BATS_TEST_TMPDIR/overlaps"
+	cat "$BATS_TEST_TMPDIR/overlaps"
+	# the 2-vCPU module guest was busy alone; the 1-vCPU one beside at
+	# most one 1-vCPU guest
+	! grep -q '2x1G-module' "$BATS_TEST_TMPDIR/overlaps" || false
+	! grep '1x256M-module' "$BATS_TEST_TMPDIR/overlaps" | grep -q 2x1G || false
+	# the kernel-only ones did share: two at a time
+	[ -s "$BATS_TEST_TMPDIR/overlaps" ]
+	! grep -q module "$BATS_TEST_TMPDIR/overlaps" || grep -v module "$BATS_TEST_TMPDIR/overlaps" | grep -q .
+}
