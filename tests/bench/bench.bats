@@ -3,8 +3,9 @@
 # parallel, a 1-vCPU one with adaptswapd and the module (a ramp, a page-cache
 # stream, idle) and a 2-vCPU one with zram (two processes, tmpfs), at 25 %
 # of the workloads' sizes; then the outputs are checked for what they
-# claim.  Host suite (boots guests: three vCPUs at once, so it takes both
-# of tests/run-checks' job slots).
+# claim.  Also bench/run's arguments, its plan (--dry-run) and its schedule
+# (stand-in guests).  Host suite (boots guests: three vCPUs at once, so it
+# takes both of tests/run-checks' job slots).
 # host: slots=2
 
 load ../lib/helpers
