@@ -194,19 +194,22 @@ static uint64_t clamp_ms(uint64_t ms, uint32_t lo, uint32_t hi)
  * The interval that closes in on the next threshold down: the time the
  * fastest plausible allocator needs to eat the memory left above it (above
  * 0 at CRITICAL), clamped to [fast_ms, idle_ms].  That allocator goes at
- * ADAPTSWAP_FASTEST_FALL_KBPS while memory falls (a burst), else at
- * ADAPTSWAP_FASTEST_RATE_KBPS, or at twice the fall just measured if that
- * is faster: an allocator faster than the assumed one would cross the
- * threshold long before the next sample.  Used while memory falls, for
- * the back-off while it is steady above none, and for a hint: a hint
- * brings the next sample forward to this interval after the previous one.
+ * ADAPTSWAP_FASTEST_RATE_KBPS on average, or at twice the fall just
+ * measured if that is faster: an allocator faster than the assumed one
+ * would cross the threshold long before the next sample.  While memory
+ * falls it may also take a burst of ADAPTSWAP_BURST_KB at once, at
+ * ADAPTSWAP_FASTEST_FALL_KBPS: then it needs at least the longer of the
+ * burst's time for all of the headroom and the average's time for what a
+ * burst leaves (far from the threshold the average decides, within a
+ * burst of it the burst).  Used while memory falls, for the back-off while
+ * it is steady above none, and for a hint: a hint brings the next sample
+ * forward to this interval after the previous one.
  */
 uint32_t adaptswap_interval_closing_ms(const struct adaptswap_interval_in *in)
 {
 	enum adaptswap_level next = in->level;
-	uint64_t floor_kb, headroom, ms;
-	uint64_t rate = in->falling ? ADAPTSWAP_FASTEST_FALL_KBPS :
-				      ADAPTSWAP_FASTEST_RATE_KBPS;
+	uint64_t floor_kb, headroom, ms, burst_ms;
+	uint64_t rate = ADAPTSWAP_FASTEST_RATE_KBPS;
 	uint32_t pct;
 
 	if (next >= __ADAPTSWAP_LEVEL_MAX)
@@ -219,7 +222,17 @@ uint32_t adaptswap_interval_closing_ms(const struct adaptswap_interval_in *in)
 	headroom = in->avail_kb > floor_kb ? in->avail_kb - floor_kb : 0;
 	if (in->fall_kbps > rate / 2)
 		rate = in->fall_kbps * 2;
-	ms = udiv(headroom * 1000, rate);
+	if (!in->falling) {
+		ms = udiv(headroom * 1000, rate);
+	} else {
+		ms = headroom > ADAPTSWAP_BURST_KB ?
+		     udiv((headroom - ADAPTSWAP_BURST_KB) * 1000, rate) : 0;
+		burst_ms = udiv(headroom * 1000,
+				rate > ADAPTSWAP_FASTEST_FALL_KBPS ?
+				rate : ADAPTSWAP_FASTEST_FALL_KBPS);
+		if (burst_ms > ms)
+			ms = burst_ms;
+	}
 	return (uint32_t)clamp_ms(ms, in->fast_ms, in->idle_ms);
 }
 

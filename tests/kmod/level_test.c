@@ -297,27 +297,32 @@ static void intervals(void)
 	is_int(adaptswap_interval_ms(&iv), 1000,
 	       "none, falling with 5.6 GB above low: idle (clamped)");
 	iv_fill(&iv, TOTAL_KB, 500, NONE, true, 0);
-	is_int(adaptswap_interval_ms(&iv), 143,
-	       "none, falling at 50%: 30% of RAM at 2 GiB/s (a burst)");
+	is_int(adaptswap_interval_ms(&iv), 1000,
+	       "none, falling at 50%: what a burst leaves at 256 MiB/s, over 1 s: idle");
 	iv_fill(&iv, TOTAL_KB, 210, NONE, true, 0);
-	is_int(adaptswap_interval_ms(&iv), 4, "none, falling at 21%: 1% of RAM at 2 GiB/s: fast");
+	is_int(adaptswap_interval_ms(&iv), 4,
+	       "none, falling at 21%: 1% of RAM, within a burst, at 2 GiB/s: fast");
+	iv_fill(&iv, TOTAL_KB, 220, NONE, true, 0);
+	is_int(adaptswap_interval_ms(&iv), 13,
+	       "none, falling at 22%: a burst (9.5 ms), then 3.6 MB at 256 MiB/s (13.8 ms)");
 	iv_fill(&iv, TOTAL_KB, 200, NONE, true, 0);
 	is_int(adaptswap_interval_ms(&iv), 4, "none, falling at the threshold: fast");
 	/*
 	 * A fall faster than 1 GiB/s on average: 4 GiB/s eats the 10% (98
-	 * MB) above low in 24 ms.  Assuming 2 GiB/s the next sample would come
-	 * after 47 ms, 23 ms after the crossing; at twice the measured fall
-	 * it comes before.
+	 * MB) above low in 24 ms.  Assuming 256 MiB/s beyond a burst the next
+	 * sample would come after 318 ms, 294 ms after the crossing; at twice
+	 * the measured fall it comes before.
 	 */
 	iv_fill(&iv, TOTAL_KB, 300, NONE, true, 0);
-	is_int(adaptswap_interval_ms(&iv), 47, "none, falling at 30%: 10% of RAM at 2 GiB/s");
+	is_int(adaptswap_interval_ms(&iv), 318,
+	       "none, falling at 30%: 10% of RAM, a burst, the rest at 256 MiB/s");
 	iv.fall_kbps = 4 * 1024 * 1024;
 	ok(adaptswap_interval_ms(&iv) * 4 * 1024 * 1024 / 1000 <= 100000,
 	   "none, falling at 4 GiB/s at 30%%: sampled before the crossing (%u ms)",
 	   adaptswap_interval_ms(&iv));
 	is_int(adaptswap_interval_ms(&iv), 11, "  at twice the measured fall (11.6 ms)");
 	iv.fall_kbps = 100 * 1024;
-	is_int(adaptswap_interval_ms(&iv), 47, "a fall slower than 1 GiB/s: 2 GiB/s assumed");
+	is_int(adaptswap_interval_ms(&iv), 318, "a fall slower than 128 MiB/s: 256 MiB/s assumed");
 	/* a hint while memory is steady: 256 MiB/s */
 	iv_fill(&iv, TOTAL_KB, 210, NONE, false, 0);
 	is_int(adaptswap_interval_closing_ms(&iv), 38,
@@ -327,7 +332,7 @@ static void intervals(void)
 	is_int(adaptswap_interval_closing_ms(&iv), 23,
 	       "a hint after a fast fall: closes in at twice that rate");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, true, 0);
-	is_int(adaptswap_interval_ms(&iv), 23, "low, falling at 15%: closes in on medium at 2 GiB/s");
+	is_int(adaptswap_interval_ms(&iv), 128, "low, falling at 15%: closes in on medium");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, false, 0);
 	is_int(adaptswap_interval_ms(&iv), 190, "low, first steady sample: closing interval");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, false, 1);
@@ -340,16 +345,16 @@ static void intervals(void)
 	iv.idle_ms = 500;
 	is_int(adaptswap_interval_ms(&iv), 500, "back-off never beyond sample_idle_ms");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, true, 40);
-	is_int(adaptswap_interval_ms(&iv), 23, "a fall closes in again at once");
+	is_int(adaptswap_interval_ms(&iv), 128, "a fall closes in again at once");
 	iv_fill(&iv, TOTAL_KB, 150, LOW, false, 40);
 	iv.repeat_ms = 100;
 	is_int(adaptswap_interval_ms(&iv), 100, "never later than the next repeat event");
 	iv.repeat_ms = 0;
 	is_int(adaptswap_interval_ms(&iv), 4, "a repeat due now: fast, not zero");
 	iv_fill(&iv, TOTAL_KB, 30, CRIT, true, 0);
-	is_int(adaptswap_interval_ms(&iv), 14, "critical, falling at 3%: headroom to 0");
+	is_int(adaptswap_interval_ms(&iv), 51, "critical, falling at 3%: headroom to 0");
 	iv_fill(&iv, TOTAL_KB, 90, MED, true, 0);
-	is_int(adaptswap_interval_ms(&iv), 19, "medium, falling at 9%: headroom to critical");
+	is_int(adaptswap_interval_ms(&iv), 90, "medium, falling at 9%: headroom to critical");
 	iv_fill(&iv, TOTAL_KB, 220, LOW, false, 0);
 	is_int(adaptswap_interval_closing_ms(&iv), 457,
 	       "low held in the band: closes in on medium");
@@ -375,7 +380,7 @@ static void intervals(void)
 		ok(r <= 10, "1 GiB at 15%% steady: <= 10 samples/s (%.1f)", r);
 		r = steady_rate(222208, 700, NONE, 10);
 		ok(r <= 1, "idle: <= 1 sample/s (%.1f)", r);
-		/* the price of planning for a burst at 2 GiB/s while it falls */
+		/* the price of planning for a burst while it falls */
 		r = fall_rate(222208, 900, 40 * 1024);
 		printf("# 217 MiB falling from 90%% to 20%% at 40 MiB/s: %.1f samples/s\n", r);
 		ok(r <= 100, "217 MiB falling at 40 MiB/s: <= 100 samples/s (%.1f)", r);
