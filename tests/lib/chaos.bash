@@ -143,6 +143,14 @@ settled() {
 	[ "$room" -lt "$chunk" ]
 }
 
+# settled_invariants: settled, chaos_invariants hold, and still settled
+# afterwards: a shrink that starts between the two (its file swapped off,
+# not yet deleted: a second inactive file for a moment) is not a failure,
+# it is retried (wait_secs).  A make check run failed so once.
+settled_invariants() {
+	settled && chaos_invariants > /dev/null && settled
+}
+
 # pause MS: sleep MS milliseconds.  pause_rand MAX: below MAX, from the
 # seeded $RANDOM (never in a $(...) subshell: bash reseeds it there).
 pause() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }

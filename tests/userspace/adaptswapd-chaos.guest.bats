@@ -43,8 +43,7 @@ teardown() { chaos_teardown; }
 	rm -f /mnt/filler*
 	wait_secs 10 adaptswapctl grow
 	[ "$(managed_active)" -ge 1 ]
-	wait_secs 20 settled
-	why=$(chaos_invariants) || { echo "$why"; false; }
+	wait_secs 20 settled_invariants || { chaos_invariants; false; }
 }
 
 @test "the filesystem turns read-only under the daemon: failures said, nothing lost, tidied once writable" {
@@ -73,8 +72,7 @@ teardown() { chaos_teardown; }
 	adaptswapctl shrink	# by hand: the timer's shrinks wait a minute
 	wait_secs 20 grep -q "shrink: adaptswap-[0-9]*.swap is off and deleted" "$BATS_TEST_TMPDIR/asd.log"
 	wait_secs 20 managed_active_is 0
-	wait_secs 20 settled
-	why=$(chaos_invariants) || { echo "$why"; false; }
+	wait_secs 20 settled_invariants || { chaos_invariants; false; }
 	echo "# read-only: $(grep -c "Read-only file system" "$BATS_TEST_TMPDIR/asd.log") log lines say so" >&3
 }
 
@@ -112,6 +110,5 @@ teardown() { chaos_teardown; }
 	wait_secs 10 daemon_has '"source":"module"'
 	kill -0 "$ASD_PID"
 	[ "$(grep -c "the adaptswap module went away" "$BATS_TEST_TMPDIR/asd.log")" -eq 5 ]
-	wait_secs 20 settled
-	why=$(chaos_invariants) || { echo "$why"; false; }
+	wait_secs 20 settled_invariants || { chaos_invariants; false; }
 }
