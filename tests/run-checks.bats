@@ -93,14 +93,20 @@ k1 1x256M tests/a/light.guest.bats
 k1 2x1G tests/a/light.guest.bats (slots=1)" ]
 }
 
+# list_rejects HEADER WANT: --list on a suite a/bad.guest.bats with that
+# '# guest:' line fails and names it (WANT in its output)
+list_rejects() {
+	suite a/bad.guest.bats "$1"
+	run "$FAKE/tests/run-checks" -k k1 --list
+	echo "'$1': $output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"$2"* ]]
+}
+
 @test "--list: a malformed shape is named and fails" {
 	local bad
 	for bad in 2x 0x256M x1G 2x256 2x1T 100x1G 2x256M@ 2x256M@@k1; do
-		suite a/bad.guest.bats "shapes=1x256M,$bad"
-		run "$FAKE/tests/run-checks" -k k1 --list
-		echo "$bad: $output"
-		[ "$status" -eq 1 ]
-		[[ $output == *"bad shape '${bad%%@*}"* ]]
+		list_rejects "shapes=1x256M,$bad" "bad shape '${bad%%@*}"
 	done
 }
 
@@ -392,11 +398,7 @@ SH
 @test "--list: a bad slots= on a '# guest:' line is named and fails" {
 	local bad
 	for bad in 0 x -1 '' 1.5; do
-		suite a/odd.guest.bats "smp=2 slots=$bad"
-		run "$FAKE/tests/run-checks" -k k1 --list
-		echo "'$bad': $output"
-		[ "$status" -eq 1 ]
-		[[ $output == *"bad slots= in tests/a/odd.guest.bats"* ]]
+		list_rejects "smp=2 slots=$bad" "bad slots= in tests/a/bad.guest.bats"
 	done
 }
 
